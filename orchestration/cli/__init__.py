@@ -1,0 +1,3 @@
+from orchestration.cli.main import main
+
+__all__ = ["main"]
