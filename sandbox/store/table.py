@@ -1,0 +1,216 @@
+"""One fixture file as a DuckDB table of raw JSON documents with lazily typed columns."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+import orjson
+
+from sandbox.store.columns import Kind, inference_sql, kind_from_counts, typed_value_sql
+from sandbox.store.filters import Condition, SqlFilter
+
+if TYPE_CHECKING:
+    from sandbox.store.portal import PortalStore
+
+
+@dataclass(frozen=True)
+class Page:
+    docs: list[bytes]  # raw JSON of each record, in order
+    total: int | None  # matching rows, when counted
+    skipped: int  # rows the database walked past to reach the page (the cost of a deep offset)
+
+
+class FixtureTable:
+    """Rows keep the fixture's raw JSON; typed columns appear the first time a query needs them."""
+
+    def __init__(self, store: "PortalStore", name: str, source: Path | None, key_field: str) -> None:
+        self.store = store
+        self.name = name
+        self.source = source
+        self.key_field = key_field
+        self._columns: dict[str, tuple[str, Kind] | None] = {}
+        self._column_lock = threading.Lock()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Imports the fixture file (JSON array) in one streaming, parallel pass of DuckDB."""
+        with self.store.writer() as con:
+            con.execute(f"drop table if exists {self.name}")
+            if self.source is not None and self.source.exists() and self.source.stat().st_size > 0:
+                con.execute(
+                    f"create table {self.name} as "
+                    f"select cast(row_number() over () as bigint) as pos, cast(json as varchar) as doc "
+                    f"from read_json_objects(?, format = 'array')",
+                    [str(self.source)],
+                )
+            else:
+                con.execute(f"create table {self.name} (pos bigint, doc varchar)")
+        self._columns.clear()
+        self.column(self.key_field)
+
+    def restore_columns(self, columns: dict[str, tuple[str, Kind] | None]) -> None:
+        self._columns = dict(columns)
+
+    @property
+    def columns(self) -> dict[str, tuple[str, Kind] | None]:
+        return dict(self._columns)
+
+    def column(self, field: str) -> tuple[str, Kind] | None:
+        """The typed column of `field`, materialised on first use; None if no record has it."""
+        if field in self._columns:
+            return self._columns[field]
+        with self._column_lock:
+            if field in self._columns:
+                return self._columns[field]
+            with self.store.writer() as con:
+                counts = con.execute(inference_sql(field, self.name)).fetchone()
+                present = con.execute(
+                    f"select count(*) from {self.name} where json_exists(doc, ?)", [f'$."{field}"']
+                ).fetchone()[0]
+                if not present:
+                    self._columns[field] = None
+                    return None
+                kind = kind_from_counts(*counts)
+                column = f'"f_{field}"'
+                con.execute(f"alter table {self.name} add column {column} {kind.sql_type}")
+                con.execute(f"update {self.name} set {column} = {typed_value_sql(field, kind)}")
+            self._columns[field] = (column, kind)
+            self.store.remember_columns(self)
+            return self._columns[field]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def page(
+        self,
+        conditions: Iterable[Condition],
+        order: list[tuple[str, str]],
+        offset: int,
+        limit: int | None,
+        count: bool,
+        strict_fields: bool = False,
+    ) -> Page:
+        """Rows matching `conditions` in `order`; unknown fields are ignored unless `strict_fields`."""
+        sql_filter = SqlFilter(self.column, self.store.tz)
+        for condition in conditions:
+            if not sql_filter.add(condition) and strict_fields:
+                from sandbox.store.filters import FilterError
+
+                raise FilterError(f"Invalid filter: field '{condition.field}' is not allowed in filter")
+        order_sql = self._order_sql(order, strict_fields)
+        where = sql_filter.where()
+        con = self.store.reader()
+        with self.store.reading():
+            total = None
+            if count:
+                total = con.execute(f"select count(*) from {self.name} where {where}", sql_filter.params).fetchone()[0]
+            limit_sql = f"limit {int(limit)}" if limit is not None else ""
+            offset_sql = f"offset {int(offset)}" if offset else ""
+            rows = con.execute(
+                f"select doc from {self.name} where {where} order by {order_sql} {limit_sql} {offset_sql}",
+                sql_filter.params,
+            ).fetchall()
+        return Page(docs=[row[0].encode() for row in rows], total=total, skipped=offset)
+
+    def _order_sql(self, order: list[tuple[str, str]], strict_fields: bool) -> str:
+        parts = []
+        for field, direction in order:
+            resolved = self.column(field)
+            if resolved is None:
+                if strict_fields:
+                    from sandbox.store.filters import FilterError
+
+                    raise FilterError(f"Invalid order: field '{field}' is not allowed in order")
+                continue
+            column, _ = resolved
+            # MySQL puts NULLs first when ascending, last when descending.
+            if direction == "DESC":
+                parts.append(f"{column} desc nulls last")
+            else:
+                parts.append(f"{column} asc nulls first")
+        key = self.column(self.key_field)
+        parts.append(f"{key[0]} asc" if key else "pos asc")
+        return ", ".join(parts)
+
+    def count(self) -> int:
+        con = self.store.reader()
+        with self.store.reading():
+            return con.execute(f"select count(*) from {self.name}").fetchone()[0]
+
+    def all_docs(self) -> list[bytes]:
+        con = self.store.reader()
+        with self.store.reading():
+            rows = con.execute(f"select doc from {self.name} order by pos").fetchall()
+        return [row[0].encode() for row in rows]
+
+    def get(self, key: Any) -> dict | None:
+        column = self.column(self.key_field)
+        if column is None:
+            return None
+        con = self.store.reader()
+        with self.store.reading():
+            row = con.execute(f"select doc from {self.name} where {column[0]} = ?", [self._key_value(key)]).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    # -- writing (live mode) ---------------------------------------------------------------------
+
+    def upsert(self, records: list[dict]) -> None:
+        """Replaces records by key (or appends new ones) and refreshes their typed columns."""
+        if not records:
+            return
+        keyed = self.column(self.key_field)
+        with self.store.writer() as con:
+            if keyed is None:
+                # First record of an empty table: the key column does not exist yet.
+                pass
+            else:
+                keys = [self._key_value(record[self.key_field]) for record in records]
+                con.execute(f"create or replace temp table _keys as select unnest(?::{keyed[1].sql_type}[]) as k", [keys])
+                con.execute(
+                    f"create or replace temp table _kept as select k, pos from _keys "
+                    f"left join {self.name} on {keyed[0]} = k"
+                )
+                con.execute(f"delete from {self.name} where {keyed[0]} in (select k from _keys)")
+            next_pos = con.execute(f"select coalesce(max(pos), 0) from {self.name}").fetchone()[0]
+            rows = []
+            kept: dict[Any, int] = {}
+            if keyed is not None:
+                kept = {k: pos for k, pos in con.execute("select k, pos from _kept").fetchall() if pos is not None}
+            for record in records:
+                pos = kept.get(self._key_value(record[self.key_field]))
+                if pos is None:
+                    next_pos += 1
+                    pos = next_pos
+                rows.append((pos, orjson.dumps(record).decode()))
+            con.executemany(f"insert into {self.name} (pos, doc) values (?, ?)", rows)
+            positions = [row[0] for row in rows]
+            for field, resolved in self._columns.items():
+                if resolved is None:
+                    continue
+                column, kind = resolved
+                con.execute(
+                    f"update {self.name} set {column} = {typed_value_sql(field, kind)} "
+                    f"where pos in (select unnest(?::bigint[]))",
+                    [positions],
+                )
+        # Fields that were absent before may exist now.
+        self._columns = {field: value for field, value in self._columns.items() if value is not None}
+        if keyed is None:
+            self.column(self.key_field)
+
+    def delete(self, keys: list[Any]) -> None:
+        keyed = self.column(self.key_field)
+        if keyed is None or not keys:
+            return
+        with self.store.writer() as con:
+            con.execute(
+                f"delete from {self.name} where {keyed[0]} in (select unnest(?::{keyed[1].sql_type}[]))",
+                [[self._key_value(key) for key in keys]],
+            )
+
+    def _key_value(self, key: Any) -> Any:
+        keyed = self.column(self.key_field)
+        return float(key) if keyed is not None and keyed[1] is Kind.NUMBER else str(key)
