@@ -1,5 +1,22 @@
+"""`crm-warehouse`: the one console command (DESIGN.md §4)."""
+
+from __future__ import annotations
+
 import click
 
-@click.group()
+from orchestration.cli.run_command import run
+from orchestration.cli.sandbox_commands import sandbox
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="crm-warehouse")
 def main() -> None:
-    """CRM sales-analytics warehouse."""
+    """CRM sales-analytics warehouse: Bitrix24 -> raw -> staging -> marts.
+
+    Configuration comes from flags, environment variables and dlt's .dlt/config.toml and
+    secrets.toml. Secrets (webhook tokens, passwords) are never printed.
+    """
+
+
+main.add_command(sandbox)
+main.add_command(run)

@@ -60,6 +60,7 @@ class Clock:
         base = datetime(self.base_date.year, self.base_date.month, self.base_date.day,
                         tzinfo=moment.tzinfo)
         self.now = int((moment - base).total_seconds())
+        self.base_unix = int(base.timestamp())
         self.history_days = HISTORY_DAYS + 1  # the as-of day is partly inside the window
         first = self.base_date - timedelta(days=PAST_DAYS)
         span = PAST_DAYS + HISTORY_DAYS + FUTURE_DAYS + 1
