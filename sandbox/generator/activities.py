@@ -96,6 +96,7 @@ class ActivityRenderer:
         self.now = clock.now
         self.count = 0
         self.call_count = 0
+        self.overdue = 0
 
     def render(self, owner_type: int, owner_id: int, t0: int, t_end: int, is_open: bool,
                n: int, mix: tuple, responsible: int, party: Party, portal_line: int,
@@ -198,6 +199,8 @@ class ActivityRenderer:
             else:
                 updated = created
                 status = "1"
+                if deadline < now:
+                    self.overdue += 1
             if updated < created:
                 updated = created
             record = {

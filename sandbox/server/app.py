@@ -62,8 +62,7 @@ class RunningSandbox:
         return f"{self.scheme}://{self.domain}/rest/{self.options.user_id}/***/"
 
     def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+        self.http.stop()
         self.store.close()
 
     def __enter__(self) -> "RunningSandbox":

@@ -26,6 +26,7 @@ ControlHandler = Callable[[str, dict[str, list[str]]], tuple[int, Any]]
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms stalls
     server_version = "Bitrix24-Sandbox/1"
     server: "SandboxHttpServer"
 
@@ -89,6 +90,38 @@ class SandboxHttpServer(ThreadingHTTPServer):
         self.api = api
         self.ssl_context = ssl_context
         self.control = control
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._workers: list[threading.Thread] = []
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+            self._workers = [worker for worker in self._workers if worker.is_alive()]
+            worker = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
+            self._workers.append(worker)
+        worker.start()
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stops accepting, closes kept-alive connections and waits for the workers to finish."""
+        self.shutdown()
+        with self._connections_lock:
+            connections = list(self._connections)
+            workers = list(self._workers)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        self.server_close()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self.ssl_context is not None:

@@ -86,6 +86,7 @@ class PortalStore:
         self._local = threading.local()
         self._tables: dict[str, FixtureTable] = {}
         self._tables_lock = threading.Lock()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._fields: dict[str, dict] = {}
         self._progress = progress or (lambda message: None)
         self.index_path = index_path
@@ -115,6 +116,8 @@ class PortalStore:
         if cursor is None:
             cursor = self._con.cursor()
             self._local.cursor = cursor
+            with self._tables_lock:
+                self._cursors.append(cursor)
         return cursor
 
     def reading(self):
@@ -257,6 +260,9 @@ class PortalStore:
         (out_dir / fixture.PORTAL_META_FILE).write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
 
     def close(self) -> None:
+        for cursor in self._cursors:
+            cursor.close()
+        self._cursors.clear()
         self._con.close()
 
 
