@@ -30,6 +30,8 @@ _KEY_FIELDS = {
     "catalog.product.list": "id",
     "crm.currency.list": "CURRENCY",
 }
+# New-style (camelCase) methods, whose filters and orders also take upper-case field names.
+_ALIASED_METHODS = frozenset({"crm.item.list", "crm.category.list", "catalog.product.list"})
 INDEX_VERSION = "1"
 
 
@@ -139,10 +141,14 @@ class PortalStore:
             return existing
         with self._tables_lock:
             if name not in self._tables:
-                table = FixtureTable(self, name, path, _KEY_FIELDS.get(method, "ID"))
+                table = self._new_table(method, path)
                 table.load()
                 self._tables[name] = table
             return self._tables[name]
+
+    def _new_table(self, method: str, path: Path) -> FixtureTable:
+        return FixtureTable(self, table_name(path.name), path, _KEY_FIELDS.get(method, "ID"),
+                            field_aliases=method in _ALIASED_METHODS)
 
     def fields(self, method: str) -> dict | None:
         """The `crm.<entity>.fields` map, or None when the portal has no such file."""
@@ -172,7 +178,7 @@ class PortalStore:
         for path in self._fixture_files():
             self._progress(f"indexing {path.name}")
             method, entity_type_id = _method_of(path.name)
-            table = FixtureTable(self, table_name(path.name), path, _KEY_FIELDS.get(method, "ID"))
+            table = self._new_table(method, path)
             table.load()
             self._tables[table.name] = table
         self._con.execute("delete from _sandbox_meta")
@@ -188,7 +194,7 @@ class PortalStore:
             columns.setdefault(tbl, {})[field] = (f'"f_{field}"', Kind(kind)) if kind else None
         for path in self._fixture_files():
             method, _ = _method_of(path.name)
-            table = FixtureTable(self, table_name(path.name), path, _KEY_FIELDS.get(method, "ID"))
+            table = self._new_table(method, path)
             table.restore_columns(columns.get(table.name, {}))
             self._tables[table.name] = table
         self._progress(f"reusing index {self.index_path}")

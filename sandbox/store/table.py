@@ -26,13 +26,17 @@ class Page:
 class FixtureTable:
     """Rows keep the fixture's raw JSON; typed columns appear the first time a query needs them."""
 
-    def __init__(self, store: "PortalStore", name: str, source: Path | None, key_field: str) -> None:
+    def __init__(self, store: "PortalStore", name: str, source: Path | None, key_field: str,
+                 field_aliases: bool = False) -> None:
         self.store = store
         self.name = name
         self.source = source
         self.key_field = key_field
+        # New-style methods take `ID`, `STAGE_ID` or `stageId` for the record's `id`/`stageId`.
+        self.field_aliases = field_aliases
         self._columns: dict[str, tuple[str, Kind] | None] = {}
         self._column_lock = threading.Lock()
+        self._aliases: dict[str, str] | None = None
 
     # -- building ------------------------------------------------------------------------------
 
@@ -63,6 +67,9 @@ class FixtureTable:
         """The typed column of `field`, materialised on first use; None if no record has it."""
         if field in self._columns:
             return self._columns[field]
+        field = self._canonical(field)
+        if field in self._columns:
+            return self._columns[field]
         with self._column_lock:
             if field in self._columns:
                 return self._columns[field]
@@ -81,6 +88,18 @@ class FixtureTable:
             self._columns[field] = (column, kind)
             self.store.remember_columns(self)
             return self._columns[field]
+
+    def _canonical(self, field: str) -> str:
+        """`STAGE_ID` -> `stageId` where the records use camelCase (crm.item.list and kin)."""
+        if not self.field_aliases:
+            return field
+        if self._aliases is None:
+            with self.store.reading():
+                keys = self.store.reader().execute(
+                    f"select distinct unnest(json_keys(doc)) from (select doc from {self.name} limit 1000)"
+                ).fetchall()
+            self._aliases = {key.replace("_", "").lower(): key for (key,) in keys}
+        return self._aliases.get(field.replace("_", "").lower(), field)
 
     # -- reading -------------------------------------------------------------------------------
 
