@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import orjson
 
 from sandbox.store.columns import Kind, inference_sql, kind_from_counts, typed_value_sql
-from sandbox.store.filters import Condition, SqlFilter
+from sandbox.store.filters import Condition, FilterError, SqlFilter
 
 if TYPE_CHECKING:
     from sandbox.store.portal import PortalStore
@@ -116,8 +116,6 @@ class FixtureTable:
         sql_filter = SqlFilter(self.column, self.store.tz)
         for condition in conditions:
             if not sql_filter.add(condition) and strict_fields:
-                from sandbox.store.filters import FilterError
-
                 raise FilterError(f"Invalid filter: field '{condition.field}' is not allowed in filter")
         order_sql = self._order_sql(order, strict_fields)
         where = sql_filter.where()
@@ -140,8 +138,6 @@ class FixtureTable:
             resolved = self.column(field)
             if resolved is None:
                 if strict_fields:
-                    from sandbox.store.filters import FilterError
-
                     raise FilterError(f"Invalid order: field '{field}' is not allowed in order")
                 continue
             column, _ = resolved

@@ -8,6 +8,7 @@ to a multiple of 50; ORM lists (stage history, items, categories) use it as an e
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -102,21 +103,31 @@ def parse_select(raw: Any) -> list[str] | None:
 
 def project_legacy(record: dict[str, Any], select: list[str] | None, key_field: str) -> dict[str, Any]:
     """Legacy `select`: default `*` + `UF_*`; multi-fields and multiple UF only when named."""
-    chosen = select if select is not None else ["*", "UF_*"]
-    named = {field.upper() for field in chosen}
-    everything = "*" in named
-    custom = "UF_*" in named
-    out = {}
-    for field, value in record.items():
+    keys = tuple(record)
+    multiple_uf = tuple(key for key in keys if key[:3].upper() == "UF_" and isinstance(record[key], list))
+    kept = _legacy_kept_fields(keys, multiple_uf, tuple(select) if select is not None else None, key_field)
+    if kept is None:
+        return record
+    return {field: record[field] for field in kept}
+
+
+@functools.lru_cache(maxsize=4096)
+def _legacy_kept_fields(keys: tuple[str, ...], multiple_uf: tuple[str, ...], select: tuple[str, ...] | None,
+                        key_field: str) -> tuple[str, ...] | None:
+    """Which fields a select keeps (None = all); records of one table share a few key sets."""
+    named = {field.upper() for field in (select if select is not None else ("*", "UF_*"))}
+    everything, custom = "*" in named, "UF_*" in named
+    kept = []
+    for field in keys:
         upper = field.upper()
         if upper in named or field == key_field:
-            out[field] = value
+            kept.append(field)
         elif upper.startswith("UF_"):
-            if custom and not isinstance(value, list):
-                out[field] = value
+            if custom and field not in multiple_uf:
+                kept.append(field)
         elif everything and upper not in MULTI_FIELDS:
-            out[field] = value
-    return out
+            kept.append(field)
+    return None if len(kept) == len(keys) else tuple(kept)
 
 
 def project_plain(record: dict[str, Any], select: list[str] | None, key_field: str) -> dict[str, Any]:
