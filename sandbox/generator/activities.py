@@ -24,7 +24,7 @@ LEAD_MIX = ((0.66, CALL), (0.80, EMAIL), (0.95, TODO), (1.0, MEETING))
 FURNITURE_MIX = ((0.46, CALL), (0.61, EMAIL), (0.80, TODO), (0.88, MEETING), (1.0, TASK))
 REAL_ESTATE_MIX = ((0.42, CALL), (0.72, MEETING), (0.81, EMAIL), (0.93, TODO), (1.0, TASK))
 MEAN_PER_LEAD = 1.0
-MEAN_PER_DEAL = (1.3, 2.2)  # furniture, real estate
+MEAN_PER_DEAL = (1.2, 2.0)  # furniture, real estate
 OVERDUE_SHARE = 0.05
 
 _TODO_SUBJECTS = ("Call back the client", "Send the commercial offer", "Confirm delivery date",

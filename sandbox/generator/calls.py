@@ -22,7 +22,8 @@ FAIL_REASONS = {"200": "", "304": "Skipped call", "603": "Call declined", "603-S
 _INCOMING_CODES = ((0.76, "200"), (0.97, "304"), (1.0, "603-S"))
 _OUTGOING_CODES = ((0.68, "200"), (0.77, "486"), (0.85, "480"), (0.92, "603"), (0.97, "304"),
                    (0.99, "404"), (1.0, "503"))
-PORTAL_NUMBERS = ("+74957775500", "+74957775600", "+74957775700")  # furniture, real estate, call center
+# lines of the furniture store, the real-estate office and the call center
+PORTAL_NUMBERS = ("+74957775500", "+74957775600", "+74957775700")
 COST_PER_MINUTE = 1.2
 
 

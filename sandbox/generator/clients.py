@@ -41,7 +41,7 @@ def render_contacts(world, chunk_index: int, sink: PartSink) -> dict:
         stats["contacts_without_phone"] += phone is None
         stats["contacts_without_email"] += email is None
         dup_kind = identity.duplicate_of(k)[1]
-        if dup_kind:
+        if (dup_kind == 1 and phone) or (dup_kind == 2 and email):
             stats["contacts_duplicate_phone" if dup_kind == 1 else "contacts_duplicate_email"] += 1
         month = clock.month_index(t // DAY)
         assigned = staff.pick(REAL_ESTATE_LINE if rnd() < 0.35 else FURNITURE_LINE, month, r)

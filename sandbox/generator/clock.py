@@ -64,6 +64,7 @@ class Clock:
         self.history_days = HISTORY_DAYS + 1  # the as-of day is partly inside the window
         first = self.base_date - timedelta(days=PAST_DAYS)
         span = PAST_DAYS + HISTORY_DAYS + FUTURE_DAYS + 1
+        self._span = span
         days = [first + timedelta(days=i) for i in range(span)]
         self._prefix = [d.isoformat() + "T" for d in days]
         self._date_only = [p + "00:00:00" + self.offset_text for p in self._prefix]
@@ -78,11 +79,21 @@ class Clock:
     def iso(self, t: int) -> str:
         """`YYYY-MM-DDTHH:MM:SS+03:00` for portal time `t`."""
         q, r = divmod(t, DAY)
-        return self._prefix[q + PAST_DAYS] + self._hms[r]
+        q += PAST_DAYS
+        if 0 <= q < self._span:
+            return self._prefix[q] + self._hms[r]
+        return self._far_day(t) + "T" + self._hms[r]
 
     def iso_date(self, t: int) -> str:
         """A date field as the API returns it: the day at midnight, with the offset."""
-        return self._date_only[t // DAY + PAST_DAYS]
+        q = t // DAY + PAST_DAYS
+        if 0 <= q < self._span:
+            return self._date_only[q]
+        return self._far_day(t) + "T00:00:00" + self.offset_text
+
+    def _far_day(self, t: int) -> str:
+        """Days outside the lookup tables (birthdays): rare, so plain date arithmetic."""
+        return (self.base_date + timedelta(days=t // DAY)).isoformat()
 
     def day_text(self, t: int) -> str:
         """Plain `YYYY-MM-DD`."""

@@ -23,15 +23,15 @@ from .invoices import invoice_record, plan_furniture, plan_real_estate
 from .paths import ScenarioPicker, build_path, open_last_move, path_times
 from .products import furniture_basket, real_estate_basket, row_record
 from .skeleton import (CREATED_FINAL, LOST, NO_SOURCE, OPEN, REPEATED_APPROACH, RETURN_CUSTOMER,
-                       WON, pick_cdf)
+                       WON)
 from .writer import PartSink
 
 DEAL_FILE = "crm.deal.list.json"
 ROWS_FILE = "crm.deal.productrows.get.json"
 INVOICE_FILE = "crm.item.list.smart_invoice.json"
 
-OPEN_TARGET = {FURNITURE: (0.35, 0.65, 0.85, 1.0), REAL_ESTATE: (0.3, 0.6, 0.8, 0.9, 1.0)}
-LOST_TARGET = {FURNITURE: (0.35, 0.7, 0.9, 1.0), REAL_ESTATE: (0.3, 0.65, 0.8, 0.92, 1.0)}
+OPEN_TARGET = {FURNITURE: (0.25, 0.5, 0.75, 1.0), REAL_ESTATE: (0.2, 0.45, 0.65, 0.82, 1.0)}
+LOST_TARGET = {FURNITURE: (0.2, 0.5, 0.8, 1.0), REAL_ESTATE: (0.15, 0.4, 0.65, 0.85, 1.0)}
 MANUAL_AMOUNT = 0.12
 NO_CURRENCY = 0.002
 HISTORY_MISMATCH = 0.001

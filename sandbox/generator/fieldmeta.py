@@ -18,7 +18,8 @@ _UTM = [("UTM_SOURCE", "string", "UTM source"), ("UTM_MEDIUM", "string", "Medium
         ("UTM_TERM", "string", "Campaign search term")]
 _ADDRESS = [("ADDRESS", "string", "Address"), ("ADDRESS_2", "string", "Address (line 2)"),
             ("ADDRESS_CITY", "string", "City"), ("ADDRESS_POSTAL_CODE", "string", "Zip"),
-            ("ADDRESS_REGION", "string", "Region"), ("ADDRESS_PROVINCE", "string", "State / Province"),
+            ("ADDRESS_REGION", "string", "Region"),
+            ("ADDRESS_PROVINCE", "string", "State / Province"),
             ("ADDRESS_COUNTRY", "string", "Country"), ("ADDRESS_COUNTRY_CODE", "string",
                                                       "Country code"),
             ("ADDRESS_LOC_ADDR_ID", "integer", "Location address ID")]

@@ -69,10 +69,10 @@ class Identity:
         h = mix(key, self.salt_phone)
         if h % 1000 < missing:
             return None
-        digits = f"{900000000 + (h >> 12) % 100000000:09d}"
-        if (h >> 40) % 1000 < BAD_PHONE_FORMAT:
+        digits = f"9{(h >> 12) % 1_000_000_000:09d}"
+        if (h >> 44) % 1000 < BAD_PHONE_FORMAT:
             return f"8 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
-        return "+79" + digits[1:] if digits[0] == "9" else "+7" + digits
+        return "+7" + digits
 
     def _email(self, key: int, first: str, last: str, missing: int) -> str | None:
         h = mix(key, self.salt_mail)

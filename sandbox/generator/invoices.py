@@ -14,6 +14,7 @@ import random
 from .business import (INVOICE_CATEGORY_ID, INVOICE_DECLINED, INVOICE_NEW, INVOICE_PAID,
                        INVOICE_SENT, RATE_TO_RUB)
 from .clock import DAY, Clock, work_time_after
+from .products import num
 from .skeleton import LOST, WON
 
 PAY_MORTGAGE, PAY_INSTALMENT, PAY_CASH = "Mortgage", "Instalment", "Cash"
@@ -188,7 +189,7 @@ def invoice_record(invoice_id: int, deal_id: int, amount: float, currency: str |
         "accountNumber": f"INV-{clock.day_text(created)[:4]}-{invoice_id:06d}",
         "categoryId": INVOICE_CATEGORY_ID, "stageId": state, "previousStageId": PREVIOUS[state],
         "begindate": clock.iso_date(created), "closedate": clock.iso_date(due),
-        "opportunity": amount, "currencyId": currency or "RUB", "taxValue": tax,
+        "opportunity": num(amount), "currencyId": currency or "RUB", "taxValue": num(tax),
         "isManualOpportunity": "Y", "companyId": company, "contactId": contact or None,
         "mycompanyId": 1, "sourceId": source, "assignedById": assigned, "createdBy": assigned,
         "updatedBy": assigned, "movedBy": assigned, "createdTime": iso(created),

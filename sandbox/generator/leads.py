@@ -65,6 +65,7 @@ def render_leads(world, chunk_index: int, sink: PartSink) -> dict:
     scenario_counts: dict[str, int] = {}
     lost_seen = [0, 0, 0]
     forced_nohist = 0
+    forced_final = 0
 
     for ld in range(lo, hi + 1):
         t0 = sk.lead_t[ld]
@@ -86,8 +87,10 @@ def render_leads(world, chunk_index: int, sink: PartSink) -> dict:
                     outcome, final_code, t_end = OPEN, -1, 0
         if outcome == WON and not deal:
             dirty["lead_converted_without_deal"].append(ld)
-        created_final = outcome == LOST and final_code == 6 and rnd() < 0.3
+        created_final = outcome == LOST and (
+            (final_code == 6 and rnd() < 0.3) or (first and forced_final < 2 and ld > 10))
         if created_final:
+            forced_final += 1
             codes = [final_code]
             scenario = "created_final_stage"
             t_end = t0

@@ -40,7 +40,8 @@ FEMALE_PATRONYMIC = ("Alexandrovna", "Sergeevna", "Dmitrievna", "Andreevna", "Iv
                      "Mikhailovna", "Vladimirovna", "Nikolaevna", "Petrovna", "Olegovna")
 
 CITIES = ("Moscow", "Moscow", "Moscow", "Khimki", "Krasnogorsk", "Mytishchi", "Balashikha",
-          "Podolsk", "Lyubertsy", "Odintsovo", "Korolev", "Dolgoprudny", "Reutov", "Saint Petersburg")
+          "Podolsk", "Lyubertsy", "Odintsovo", "Korolev", "Dolgoprudny", "Reutov",
+          "Saint Petersburg")
 STREETS = ("Leningradsky prospekt", "Tverskaya ulitsa", "Profsoyuznaya ulitsa", "Mira prospekt",
            "Lenina ulitsa", "Sadovaya ulitsa", "Gagarina ulitsa", "Molodezhnaya ulitsa",
            "Tsentralnaya ulitsa", "Shkolnaya ulitsa", "Lesnaya ulitsa", "Sovetskaya ulitsa",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from .clock import DAY, work_time_after
-from .skeleton import LOST, OPEN, WON
+from .skeleton import LOST, WON
 
 NORMAL = "normal"
 SKIP = "skip"
@@ -70,13 +70,20 @@ class ScenarioPicker:
         return NORMAL
 
 
+PING_PONG = 0.2  # chance, per forward move, of stepping back once and forward again
+
+
 def _advance(seq: list[int], process: tuple[int, ...], a: int, b: int, skip_p: float,
              r: random.Random) -> None:
-    """Append process stages after index a up to index b, sometimes jumping over one."""
+    """Append process stages after index a up to index b, sometimes jumping over one and
+    sometimes stepping back to the previous stage before moving on (managers do both)."""
     i = a
     while i < b:
         i += 2 if (i + 2 <= b and r.random() < skip_p) else 1
         seq.append(process[i])
+        if i >= 1 and r.random() < PING_PONG:
+            seq.append(process[i - 1])
+            seq.append(process[i])
 
 
 def build_path(process: tuple[int, ...], won: int, lost: tuple[int, ...], outcome: int,
@@ -86,7 +93,7 @@ def build_path(process: tuple[int, ...], won: int, lost: tuple[int, ...], outcom
     or a lost record was lost; `other_process` is the other pipeline (pipeline changes)."""
     n = len(process)
     rnd = r.random
-    skip_p = 0.5 if scenario == SKIP else 0.08
+    skip_p = 0.5 if scenario == SKIP else 0.05
     lose = lost[1] if (len(lost) > 1 and rnd() < 0.15) else lost[0]
     seq: list[int] = []
     start = 0
@@ -152,7 +159,7 @@ def build_path(process: tuple[int, ...], won: int, lost: tuple[int, ...], outcom
         _advance(seq, process, start, max(start, target), skip_p, r)
         if outcome == LOST:
             seq.append(lose)
-            if lose == lost[0] and len(lost) > 1 and rnd() < 0.05:
+            if lose == lost[0] and len(lost) > 1 and rnd() < 0.2:
                 seq.append(lost[1])  # F -> F: lost, then analysed
     if scenario == BACK:
         _insert_back_move(seq, process)
@@ -197,4 +204,5 @@ def open_last_move(t0: int, now: int, r: random.Random) -> int:
     """When an open record was last moved: recently for young records, stale for some old."""
     age = now - t0
     horizon = min(age, int(DAY * (20 + 60 * r.random())))
-    return t0 + int(horizon * r.random() ** 0.6)
+    t = work_time_after(t0 + int(horizon * r.random() ** 0.6), r)
+    return t if t <= now else max(t0, now - int(r.random() * 3600))

@@ -148,6 +148,12 @@ def _pick_group(x: float) -> str:
     return _MAIN_GROUPS[-1][0]
 
 
+def num(x: float) -> float | int:
+    """Whole numbers as JSON ints, the way the API prints them (`"PRICE": 100`, `899.1`)."""
+    i = int(x)
+    return i if i == x else x
+
+
 def row_record(row_id: int, deal_id: int, product: Product, list_price: float, quantity: float,
                discount_rate: float, currency: str, sort: int, vat: bool) -> tuple[dict, float]:
     """One `crm.deal.productrows.get` row (mixed types, as the API) and its line total."""
@@ -160,10 +166,10 @@ def row_record(row_id: int, deal_id: int, product: Product, list_price: float, q
         "ID": str(row_id), "OWNER_ID": str(deal_id), "OWNER_TYPE": "D",
         "PRODUCT_ID": product.id, "PRODUCT_NAME": product.name,
         "ORIGINAL_PRODUCT_NAME": product.name, "PRODUCT_DESCRIPTION": None,
-        "PRICE": price, "PRICE_EXCLUSIVE": exclusive, "PRICE_NETTO": netto,
-        "PRICE_BRUTTO": netto, "PRICE_ACCOUNT": f"{price * rate:.2f}", "QUANTITY": quantity,
-        "DISCOUNT_TYPE_ID": 2, "DISCOUNT_RATE": discount_rate, "DISCOUNT_SUM": discount,
-        "TAX_RATE": VAT_RATE if vat else None, "TAX_INCLUDED": "Y", "CUSTOMIZED": "Y",
+        "PRICE": num(price), "PRICE_EXCLUSIVE": num(exclusive), "PRICE_NETTO": num(netto),
+        "PRICE_BRUTTO": num(netto), "PRICE_ACCOUNT": f"{price * rate:.2f}",
+        "QUANTITY": num(quantity), "DISCOUNT_TYPE_ID": 2, "DISCOUNT_RATE": num(discount_rate),
+        "DISCOUNT_SUM": num(discount), "TAX_RATE": 20 if vat else None, "TAX_INCLUDED": "Y", "CUSTOMIZED": "Y",
         "MEASURE_CODE": product.measure[0], "MEASURE_NAME": product.measure[1], "SORT": sort,
         "XML_ID": f"sale_basket_{row_id}", "TYPE": 1, "STORE_ID": 0, "RESERVE_ID": None,
         "DATE_RESERVE_END": None, "RESERVE_QUANTITY": None,
@@ -205,7 +211,8 @@ def real_estate_basket(catalog: Catalog, r: random.Random) -> list[tuple[Product
     complex_index = int(rnd() * len(catalog.apartments_by_complex))
     layouts = catalog.apartments_by_complex[complex_index]
     x = rnd()
-    layout = layouts[0 if x < 0.15 else 1 if x < 0.45 else 2 if x < 0.8 else 3 if x < 0.97 else 4]
+    layout = layouts[0 if x < 0.15 else 1 if x < 0.45 else 2 if x < 0.8 else 3 if x < 0.97
+                     else 4]
     lo, hi = layout.area or (40.0, 60.0)
     area = round(lo + (hi - lo) * rnd(), 1)
     disc = 3.0 if rnd() < 0.12 else 0.0

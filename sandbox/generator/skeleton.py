@@ -35,7 +35,7 @@ DEAL_COMPANY_ONLY = 0.02
 REPEAT_LEAD = 0.12  # lead linked to an existing contact at creation
 CREATED_IN_FINAL = 0.012
 EVENTUALLY_CLOSED = 0.9
-WIN_RATE = {FURNITURE: 0.47, REAL_ESTATE: 0.33}
+WIN_RATE = {FURNITURE: 0.5, REAL_ESTATE: 0.36}
 # (median days, sigma) of the time from creation to closing
 CYCLE = {(FURNITURE, WON): (14.0, 0.7), (FURNITURE, LOST): (9.0, 0.9),
          (REAL_ESTATE, WON): (50.0, 0.6), (REAL_ESTATE, LOST): (21.0, 0.9)}
