@@ -428,19 +428,8 @@ class LivePortal:
         if not victims:
             return 0
         deals.delete(victims)
-        for method, entity_type_id, owner_field in (
-            ("crm.stagehistory.list", 2, "OWNER_ID"),
-            ("crm.deal.productrows.get", None, "OWNER_ID"),
-        ):
-            table = self._table(method, entity_type_id)
-            column = table.column(owner_field)
-            if column is None:
-                continue
-            with self.store.writer() as con:
-                con.execute(
-                    f"delete from {table.name} where {column[0]} in (select unnest(?::double[]))",
-                    [[float(victim) for victim in victims]],
-                )
+        self._table("crm.stagehistory.list", 2).delete_where("OWNER_ID", victims)
+        self._table("crm.deal.productrows.get").delete_where("OWNER_ID", victims)
         return len(victims)
 
 

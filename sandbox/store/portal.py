@@ -100,6 +100,9 @@ class PortalStore:
             Path(str(index_path) + ".wal").unlink(missing_ok=True)
         self._con = duckdb.connect(str(index_path) if index_path else ":memory:")
         self._con.execute("set TimeZone = 'UTC'")
+        if index_path is not None:
+            # The index lives on disk: keep the server's memory modest and let DuckDB spill.
+            self._con.execute("set memory_limit = '2GB'")
         self._con.execute("create table if not exists _sandbox_meta (key varchar primary key, value varchar)")
         self._con.execute(
             "create table if not exists _sandbox_columns (tbl varchar, field varchar, kind varchar)"

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any, Iterable
 import orjson
 
 from sandbox.store.columns import Kind, inference_sql, kind_from_counts, typed_value_sql
-from sandbox.store.filters import Condition, FilterError, SqlFilter
+from sandbox.store.filters import Condition, FilterError, SqlFilter, as_list
+from sandbox.store.key_index import KeyIndex
+
+_KEYSET_OPERATORS = (">", ">=", "<", "<=", "=")
 
 if TYPE_CHECKING:
     from sandbox.store.portal import PortalStore
@@ -37,6 +40,7 @@ class FixtureTable:
         self._columns: dict[str, tuple[str, Kind] | None] = {}
         self._column_lock = threading.Lock()
         self._aliases: dict[str, str] | None = None
+        self._key_index: KeyIndex | None | bool = False  # False = not built yet; None = table not key-sorted
 
     # -- building ------------------------------------------------------------------------------
 
@@ -54,6 +58,7 @@ class FixtureTable:
             else:
                 con.execute(f"create table {self.name} (pos bigint, doc varchar)")
         self._columns.clear()
+        self._key_index = False
         self.column(self.key_field)
 
     def restore_columns(self, columns: dict[str, tuple[str, Kind] | None]) -> None:
@@ -113,6 +118,10 @@ class FixtureTable:
         strict_fields: bool = False,
     ) -> Page:
         """Rows matching `conditions` in `order`; unknown fields are ignored unless `strict_fields`."""
+        conditions = list(conditions)
+        fast = self._keyset_page(conditions, order, offset, limit, count)
+        if fast is not None:
+            return fast
         sql_filter = SqlFilter(self.column, self.store.tz)
         for condition in conditions:
             if not sql_filter.add(condition) and strict_fields:
@@ -131,6 +140,61 @@ class FixtureTable:
                 sql_filter.params,
             ).fetchall()
         return Page(docs=[row[0].encode() for row in rows], total=total, skipped=offset)
+
+    def _keyset_page(self, conditions: list[Condition], order: list[tuple[str, str]], offset: int,
+                     limit: int | None, count: bool) -> Page | None:
+        """The key-range fast path (see key_index.py); None when the query is not of that shape."""
+        key = self.column(self.key_field)
+        if key is None or key[1] is not Kind.NUMBER or limit is None:
+            return None
+        if order and (len(order) > 1 or self._canonical(order[0][0]) != self.key_field):
+            return None
+        bounds: list[tuple[str, float]] = []
+        for condition in conditions:
+            if self._canonical(condition.field) != self.key_field or condition.operator not in _KEYSET_OPERATORS:
+                return None
+            if condition.value in (None, "") and condition.operator != "=":
+                continue  # an empty bound is no bound
+            if as_list(condition.value) is not None or isinstance(condition.value, (dict, bool)):
+                return None
+            try:
+                bounds.append((condition.operator, float(condition.value)))
+            except (TypeError, ValueError):
+                return None
+        index = self._index()
+        if index is None:
+            return None
+        lo, hi = index.bounds(bounds)
+        descending = bool(order) and order[0][1] == "DESC"
+        if descending:
+            end = hi - offset
+            start = max(lo, end - limit)
+        else:
+            start = lo + offset
+            end = min(hi, start + limit)
+        docs: list[bytes] = []
+        if start < end:
+            con = self.store.reader()
+            with self.store.reading():
+                rows = con.execute(
+                    f"select doc from {self.name} where pos between ? and ? order by pos",
+                    [int(index.positions[start]), int(index.positions[end - 1])],
+                ).fetchall()
+            docs = [row[0].encode() for row in rows]
+            if descending:
+                docs.reverse()
+        return Page(docs=docs, total=(hi - lo) if count else None, skipped=offset)
+
+    def _index(self) -> KeyIndex | None:
+        if self._key_index is False:
+            with self._column_lock:
+                if self._key_index is False:
+                    key = self.column(self.key_field)
+                    con = self.store.reader()
+                    with self.store.reading():
+                        arrays = con.execute(f"select {key[0]} as k, pos from {self.name} order by pos").fetchnumpy()
+                    self._key_index = KeyIndex.from_arrays(arrays["k"], arrays["pos"])
+        return self._key_index  # type: ignore[return-value]
 
     def _order_sql(self, order: list[tuple[str, str]], strict_fields: bool) -> str:
         parts = []
@@ -211,6 +275,7 @@ class FixtureTable:
                     f"where pos in (select unnest(?::bigint[]))",
                     [positions],
                 )
+        self._key_index = False
         # Fields that were absent before may exist now.
         self._columns = {field: value for field, value in self._columns.items() if value is not None}
         if keyed is None:
@@ -225,6 +290,18 @@ class FixtureTable:
                 f"delete from {self.name} where {keyed[0]} in (select unnest(?::{keyed[1].sql_type}[]))",
                 [[self._key_value(key) for key in keys]],
             )
+        self._key_index = False
+
+    def delete_where(self, field: str, values: list[Any]) -> None:
+        """Deletes the rows whose `field` is one of `values` (a deal's stage history, say)."""
+        resolved = self.column(field)
+        if resolved is None or not values:
+            return
+        column, kind = resolved
+        cast = [float(value) for value in values] if kind is Kind.NUMBER else [str(value) for value in values]
+        with self.store.writer() as con:
+            con.execute(f"delete from {self.name} where {column} in (select unnest(?::{kind.sql_type}[]))", [cast])
+        self._key_index = False
 
     def _key_value(self, key: Any) -> Any:
         keyed = self.column(self.key_field)
