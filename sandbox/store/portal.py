@@ -179,11 +179,14 @@ class PortalStore:
     def _build(self) -> None:
         started = time.monotonic()
         for path in self._fixture_files():
-            self._progress(f"indexing {path.name}")
-            method, entity_type_id = _method_of(path.name)
+            method, _ = _method_of(path.name)
             table = self._new_table(method, path)
+            file_started = time.monotonic()
             table.load()
             self._tables[table.name] = table
+            if time.monotonic() - file_started > 2:  # only the big files are worth a line
+                self._progress(f"indexed {path.name}: {table.count():,} records "
+                               f"in {time.monotonic() - file_started:.0f}s")
         self._con.execute("delete from _sandbox_meta")
         self._con.executemany(
             "insert into _sandbox_meta values (?, ?)",
