@@ -73,3 +73,4 @@ def serve():
 def serve_module():
     """Like `serve`, for read-only servers shared by a module's tests."""
     yield from _serving()
+from tests.support.fixtures import postgres_dsn, postgres_server  # noqa: E402,F401

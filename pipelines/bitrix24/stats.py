@@ -1,0 +1,52 @@
+"""Counters of one extraction, for the progress display and the summary."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class EntityCounters:
+    rows: int = 0
+    requests: int = 0
+    issues: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+
+    def rate(self) -> float:
+        end = self.finished or time.monotonic()
+        return self.rows / max(end - self.started, 1e-9)
+
+
+class ExtractionStats:
+    def __init__(self) -> None:
+        self.entities: dict[str, EntityCounters] = {}
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _entity(self, name: str) -> EntityCounters:
+        counters = self.entities.get(name)
+        if counters is None:
+            with self._lock:
+                counters = self.entities.setdefault(name, EntityCounters())
+        return counters
+
+    def add(self, name: str, rows: int = 0, requests: int = 0, issues: int = 0) -> None:
+        counters = self._entity(name)
+        with self._lock:
+            counters.rows += rows
+            counters.requests += requests
+            counters.issues += issues
+
+    def finish(self, name: str) -> None:
+        self._entity(name).finished = time.monotonic()
+
+    @property
+    def rows(self) -> int:
+        return sum(counters.rows for counters in self.entities.values())
+
+    @property
+    def issues(self) -> int:
+        return sum(counters.issues for counters in self.entities.values())
