@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from orchestration.cli.extract_command import extract
 from orchestration.cli.run_command import run
 from orchestration.cli.sandbox_commands import sandbox
 
@@ -19,4 +20,5 @@ def main() -> None:
 
 
 main.add_command(sandbox)
+main.add_command(extract)
 main.add_command(run)

@@ -1,47 +1,17 @@
 """`crm-warehouse run`: every step of the main job, end to end.
 
-Today the job stops at the source: it generates (once) and serves a sandbox portal and reports
-what the portal holds through the real API. Extraction, transformation, validation and
-publishing join this command as they are built.
+Today: generate (once) and serve a sandbox portal, extract it into the warehouse and report what
+landed. Transformation, validation and publishing join this command as they are built.
 """
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from pathlib import Path
 
 import click
 
+from orchestration.cli.extract_command import configure_logging, print_summary, run_with_progress, warehouse_options
 from orchestration.cli.progress import Progress
-
-# What the portal holds, read the way any client would: one `batch`, each list's `total`.
-SUMMARY_COMMANDS = {
-    "leads": "crm.lead.list?select[]=ID",
-    "deals": "crm.deal.list?select[]=ID",
-    "contacts": "crm.contact.list?select[]=ID",
-    "companies": "crm.company.list?select[]=ID",
-    "activities": "crm.activity.list?select[]=ID",
-    "calls": "voximplant.statistic.get",
-    "deal stage history": "crm.stagehistory.list?entityTypeId=2&select[]=ID",
-    "lead stage history": "crm.stagehistory.list?entityTypeId=1&select[]=ID",
-    "invoices": "crm.item.list?entityTypeId=31&select[]=id",
-    "users": "user.get",
-    "departments": "department.get",
-    "products": "catalog.product.list?select[]=id",
-}
-
-
-def portal_summary(webhook_url: str) -> dict[str, int]:
-    request = urllib.request.Request(
-        webhook_url + "batch.json",
-        data=json.dumps({"halt": 0, "cmd": SUMMARY_COMMANDS}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        body = json.load(response)["result"]
-    totals = body["result_total"] or {}
-    return {name: int(totals.get(name, 0)) for name in SUMMARY_COMMANDS}
 
 
 @click.command()
@@ -49,12 +19,20 @@ def portal_summary(webhook_url: str) -> dict[str, int]:
               show_default=True, help="Run against a generated sandbox portal of this size.")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"),
-              show_default=True, help="Where portals and the warehouse live.")
-def run(scale: str, seed: int, data_dir: Path) -> None:
+              show_default=True, help="Where sandbox portals live.")
+@warehouse_options
+@click.option("--limits", type=click.Choice(["off", "cloud"]), default="off", show_default=True,
+              help="Serve the sandbox with a cloud portal's request limits (and pace the extractor to them).")
+def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Path | None,
+        postgres_dsn: str | None, limits: str) -> None:
     """Run the main job end to end on the sandbox portal."""
+    configure_logging(verbose=False)
+    from pipelines.bitrix24.stats import ExtractionStats
+    from pipelines.warehouse import WarehouseConfig
     from sandbox.fixture import PORTAL_META_FILE
     from sandbox.generator import generate_portal
     from sandbox.server.app import SandboxOptions, start_sandbox
+    from sandbox.server.limits import LimitConfig
 
     portal_dir = data_dir / "sandbox" / f"{scale}-seed{seed}"
     if not (portal_dir / PORTAL_META_FILE).exists():
@@ -63,11 +41,12 @@ def run(scale: str, seed: int, data_dir: Path) -> None:
         progress.done(f"{sum(report.counts.values()):,} records in {portal_dir}")
     else:
         click.echo(f"portal: {portal_dir} (already generated)")
-    options = SandboxOptions(index_path=portal_dir / ".sandbox" / "index.duckdb")
-    progress = Progress("sandbox")
-    with start_sandbox(portal_dir, options, progress=progress.message) as running:
-        click.echo(f"sandbox portal serving at {running.redacted_webhook_url}")
-        totals = portal_summary(running.webhook_url)
-    click.echo("The portal holds:")
-    for name, total in totals.items():
-        click.echo(f"  {name:<20} {total:>10,}")
+    cloud = limits == "cloud"
+    options = SandboxOptions(index_path=portal_dir / ".sandbox" / "index.duckdb",
+                             limits=LimitConfig.cloud(operating=False) if cloud else LimitConfig.off())
+    warehouse = WarehouseConfig(destination=destination, duckdb_path=duckdb_path, postgres_dsn=postgres_dsn)
+    with start_sandbox(portal_dir, options, progress=Progress("sandbox").message) as running:
+        click.echo(f"sandbox portal at {running.redacted_webhook_url} -> {warehouse.describe()}")
+        result = run_with_progress(running.webhook_url, warehouse, stats=ExtractionStats(),
+                                   requests_per_second=2.0 if cloud else 0, reconcile=True)
+    print_summary(result)

@@ -19,6 +19,7 @@ import dlt
 from pipelines.bitrix24.entities import ENTITIES, EntitySpec, LoadRule
 from pipelines.bitrix24.keyset import read_keyset
 from pipelines.bitrix24.source import PortalContext, column_name
+from pipelines.bitrix24.stats import RECONCILE
 
 # Tables reconciled by ID, and their children marked with them (deleted deal -> its product rows).
 RECONCILED = tuple(spec for spec in ENTITIES if spec.rule is not LoadRule.DICTIONARY)
@@ -32,7 +33,7 @@ def portal_ids_resource(context: PortalContext, specs: Sequence[EntitySpec]) -> 
             if spec.query.method in ("user.get", "department.get", "voximplant.statistic.get"):
                 query = spec.query
             for page in read_keyset(context.transport, query):
-                context.stats.add(f"reconcile {spec.name}", rows=len(page), requests=1)
+                context.stats.add(f"{RECONCILE}{spec.name}", rows=len(page), requests=1)
                 yield [{"portal_id": context.portal_id, "entity": spec.name, "id": int(row[spec.query.key])}
                        for row in page]
 

@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass, field
 
 
+RECONCILE = "reconcile "
+
+
 @dataclass
 class EntityCounters:
     rows: int = 0
@@ -45,7 +48,12 @@ class ExtractionStats:
 
     @property
     def rows(self) -> int:
-        return sum(counters.rows for counters in self.entities.values())
+        """Rows extracted (the IDs read by the deletion pass are counted apart)."""
+        return sum(counters.rows for name, counters in self.entities.items() if not name.startswith(RECONCILE))
+
+    @property
+    def reconciled_ids(self) -> int:
+        return sum(counters.rows for name, counters in self.entities.items() if name.startswith(RECONCILE))
 
     @property
     def issues(self) -> int:
