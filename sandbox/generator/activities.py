@@ -192,6 +192,9 @@ class ActivityRenderer:
                     completed = True
                 else:
                     completed = rnd() >= OVERDUE_SHARE
+            if created > now:  # planned work is scheduled ahead, but was entered in the past
+                # (spread by id, not by the rng, so the rest of the portal stays as it was)
+                created = max(t0, now - (act_id * 7919) % (6 * 3600)) if t0 <= now else now
             if completed:
                 done = max(created, end if end <= now else start)
                 updated = min(now, done + int(rnd() * 7200))

@@ -54,7 +54,7 @@ def expected_value(value: Any, column_type: str) -> Any:
         return None
     if kind in ("BIGINT", "INTEGER"):
         return int(float(value))
-    if kind.startswith("DECIMAL"):
+    if kind.startswith("DECIMAL") or kind == "NUMERIC":
         return Decimal(str(value))
     if kind == "DOUBLE":
         return float(value)
@@ -75,30 +75,60 @@ def actual_value(value: Any, column_type: str) -> Any:
         return value.isoformat()
     if kind == "JSON":
         return json.loads(value) if isinstance(value, str) else value
+    if isinstance(value, datetime):
+        return value  # aware datetimes compare as instants
     return value
 
 
+# PostgreSQL's information_schema type names, as DuckDB names them.
+_PG_TYPES = {"bigint": "BIGINT", "integer": "INTEGER", "numeric": "DECIMAL", "double precision": "DOUBLE",
+             "boolean": "BOOLEAN", "timestamp with time zone": "TIMESTAMP WITH TIME ZONE", "date": "DATE",
+             "character varying": "VARCHAR", "text": "VARCHAR", "jsonb": "JSON", "json": "JSON"}
+
+
+class Db:
+    """The few queries the comparison needs, on DuckDB (a connection) or PostgreSQL (psycopg2)."""
+
+    def __init__(self, con) -> None:
+        self.con = con
+        self.postgres = not hasattr(con, "execute")
+
+    def query(self, sql: str, params: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        if self.postgres:
+            with self.con.cursor() as cursor:
+                cursor.execute(sql.replace("?", "%s"), params or [])
+                return [d[0] for d in cursor.description], cursor.fetchall()
+        cursor = self.con.execute(sql, params or [])
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def columns(self, schema: str, table: str) -> dict[str, str]:
+        _, rows = self.query("select column_name, data_type from information_schema.columns "
+                             "where table_schema = ? and table_name = ?", [schema, table])
+        return {name: _PG_TYPES.get(kind, kind.upper()) if self.postgres else kind.upper().replace("DECIMAL(20,4)", "DECIMAL")
+                for name, kind in rows}
+
+
 def raw_rows(con, schema: str, table: str, portal_id: str) -> tuple[dict[str, str], dict[int, dict[str, Any]]]:
-    columns = {name: kind for name, kind, *_ in con.execute(f"describe {schema}.{table}").fetchall()}
-    cursor = con.execute(f"select * from {schema}.{table} where portal_id = ?", [portal_id])
-    names = [description[0] for description in cursor.description]
+    db = con if isinstance(con, Db) else Db(con)
+    columns = db.columns(schema, table)
+    names, values_list = db.query(f"select * from {schema}.{table} where portal_id = ?", [portal_id])
     rows = {}
-    for values in cursor.fetchall():
+    for values in values_list:
         row = dict(zip(names, values))
         rows[int(row["id"])] = row
     return columns, rows
 
 
 def child_rows(con, schema: str, table: str, field: str) -> dict[str, list[dict[str, Any]]]:
+    db = con if isinstance(con, Db) else Db(con)
     child = f"{table}__{NAMING.normalize_identifier(field)}"
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                         [schema, child]).fetchone()[0]
-    if not exists:
+    _, exists = db.query("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                         [schema, child])
+    if not exists[0][0]:
         return {}
-    cursor = con.execute(f"select * from {schema}.{child} order by _dlt_list_idx")
-    names = [description[0] for description in cursor.description]
+    names, values_list = db.query(f"select * from {schema}.{child} order by _dlt_list_idx")
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for values in cursor.fetchall():
+    for values in values_list:
         row = dict(zip(names, values))
         grouped.setdefault(row["_dlt_parent_id"], []).append(row)
     return grouped

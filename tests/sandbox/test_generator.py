@@ -796,3 +796,12 @@ def test_dirty_data_is_present_and_counted(small):
     assert dirty["lead_without_history"] >= 2
     recurring = [d["ID"] for d in deals if d["IS_RECURRING"] == "Y"]
     assert set(recurring) == small.dirty_ids("recurring_templates") and len(recurring) >= 2
+
+
+def test_nothing_is_created_or_modified_after_the_portal_clock(tiny):
+    """Planned activities lie ahead, but were entered in the past (incremental cursors rely on it)."""
+    now = tiny["portal.json"]["now"]
+    for name, field in (("crm.activity.list.json", "CREATED"), ("crm.activity.list.json", "LAST_UPDATED"),
+                        ("crm.deal.list.json", "DATE_MODIFY"), ("crm.lead.list.json", "DATE_MODIFY"),
+                        ("crm.contact.list.json", "DATE_MODIFY"), ("crm.company.list.json", "DATE_MODIFY")):
+        assert max(record[field] for record in tiny[name]) <= now, (name, field)
