@@ -22,7 +22,7 @@ METADATA_TYPES: dict[str, T] = {
     "crm_lead": T.INT,
     "crm_deal": T.INT,
     "crm_quote": T.INT,
-    "crm_multifield": T.NESTED,
+    "crm_multifield": T.JSON,
     "string": T.TEXT,
     "crm_status": T.TEXT,
     "crm_currency": T.TEXT,
@@ -46,8 +46,8 @@ LEGACY_DEFAULTS: dict[str, dict[str, T]] = {
     "lead": {**_LEGACY_COMMON, "OPPORTUNITY": T.DECIMAL, "COMPANY_ID": T.INT, "CONTACT_ID": T.INT,
              "IS_RETURN_CUSTOMER": T.BOOL, "IS_MANUAL_OPPORTUNITY": T.BOOL, "HAS_PHONE": T.BOOL,
              "HAS_EMAIL": T.BOOL, "HAS_IMOL": T.BOOL, "DATE_CLOSED": T.DATETIME, "MOVED_TIME": T.DATETIME,
-             "MOVED_BY_ID": T.INT, "BIRTHDATE": T.DATE, "PHONE": T.NESTED, "EMAIL": T.NESTED,
-             "WEB": T.NESTED, "IM": T.NESTED},
+             "MOVED_BY_ID": T.INT, "BIRTHDATE": T.DATE, "PHONE": T.JSON, "EMAIL": T.JSON,
+             "WEB": T.JSON, "IM": T.JSON},
     "deal": {**_LEGACY_COMMON, "OPPORTUNITY": T.DECIMAL, "TAX_VALUE": T.DECIMAL, "CATEGORY_ID": T.INT,
              "PROBABILITY": T.INT, "COMPANY_ID": T.INT, "CONTACT_ID": T.INT, "LEAD_ID": T.INT, "QUOTE_ID": T.INT,
              "IS_NEW": T.BOOL, "IS_RECURRING": T.BOOL, "IS_RETURN_CUSTOMER": T.BOOL,
@@ -55,10 +55,10 @@ LEGACY_DEFAULTS: dict[str, dict[str, T]] = {
              "BEGINDATE": T.DATE, "CLOSEDATE": T.DATE, "MOVED_TIME": T.DATETIME, "MOVED_BY_ID": T.INT},
     "contact": {**_LEGACY_COMMON, "COMPANY_ID": T.INT, "LEAD_ID": T.INT, "HAS_PHONE": T.BOOL,
                 "HAS_EMAIL": T.BOOL, "HAS_IMOL": T.BOOL, "EXPORT": T.BOOL, "BIRTHDATE": T.DATE,
-                "PHONE": T.NESTED, "EMAIL": T.NESTED, "WEB": T.NESTED, "IM": T.NESTED},
+                "PHONE": T.JSON, "EMAIL": T.JSON, "WEB": T.JSON, "IM": T.JSON},
     "company": {**_LEGACY_COMMON, "REVENUE": T.DECIMAL, "LEAD_ID": T.INT, "IS_MY_COMPANY": T.BOOL,
                 "HAS_PHONE": T.BOOL, "HAS_EMAIL": T.BOOL, "HAS_IMOL": T.BOOL,
-                "PHONE": T.NESTED, "EMAIL": T.NESTED, "WEB": T.NESTED, "IM": T.NESTED},
+                "PHONE": T.JSON, "EMAIL": T.JSON, "WEB": T.JSON, "IM": T.JSON},
 }
 
 # Methods without metadata: types from the reference.
@@ -100,7 +100,7 @@ STATIC_TYPES: dict[str, dict[str, T]] = {
     },
     "users": {
         "ID": T.INT, "ACTIVE": T.BOOL, "IS_ONLINE": T.BOOL, "DATE_REGISTER": T.DATETIME,
-        "LAST_LOGIN": T.DATETIME, "PERSONAL_BIRTHDAY": T.DATE, "TIMESTAMP_X": T.TEXT,
+        "LAST_LOGIN": T.DATETIME, "PERSONAL_BIRTHDAY": T.DATE, "TIMESTAMP_X": T.TEXT, "UF_DEPARTMENT": T.JSON,
         "LAST_ACTIVITY_DATE": T.TEXT, "UF_EMPLOYMENT_DATE": T.DATE,
     },
     "departments": {"ID": T.INT, "SORT": T.INT, "PARENT": T.INT, "UF_HEAD": T.INT},
@@ -118,7 +118,7 @@ def types_from_metadata(entity: str, fields: dict[str, Any] | None) -> dict[str,
     types = dict(LEGACY_DEFAULTS.get(entity, {}))
     for name, meta in (fields or {}).items():
         kind = METADATA_TYPES.get(str(meta.get("type", "")).lower(), T.TEXT)
-        if meta.get("isMultiple") and kind is not T.NESTED:
+        if meta.get("isMultiple"):
             kind = T.JSON  # a list of values, kept whole
         if name in MONEY_FIELDS and kind is T.DOUBLE:
             kind = T.DECIMAL

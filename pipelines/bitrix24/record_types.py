@@ -22,12 +22,9 @@ class FieldType(str, enum.Enum):
     BOOL = "bool"  # `Y`/`N`, true/false, 1/0
     DATETIME = "timestamp"
     DATE = "date"  # a date the API returns as a datetime: its local (portal) date
-    JSON = "json"  # nested values kept whole
-    NESTED = "nested"  # multi-fields: a child table per field (PHONE, EMAIL, ...)
+    JSON = "json"  # nested values (multi-fields PHONE/EMAIL, lists) kept whole
 
-    def dlt_hint(self) -> dict[str, Any] | None:
-        if self is FieldType.NESTED:
-            return None
+    def dlt_hint(self) -> dict[str, Any]:
         hint: dict[str, Any] = {"data_type": self.value, "nullable": True}
         if self is FieldType.DECIMAL:
             hint.update(precision=20, scale=4)

@@ -155,7 +155,8 @@ def compare_table(con, schema: str, portal: Path, table: str, portal_id: str,
         for field, value in record.items():
             if field in NOT_SELECTED.get(table, set()):
                 continue
-            if isinstance(value, list) and value and isinstance(value[0], dict):
+            column = NAMING.normalize_identifier(field)
+            if isinstance(value, list) and value and isinstance(value[0], dict) and columns.get(column) != "JSON":
                 nested = children.setdefault(field, child_rows(con, schema, table, field))
                 got = [{k: v for k, v in child.items() if not k.startswith("_dlt")}
                        for child in nested.get(row["_dlt_id"], [])]
