@@ -53,7 +53,11 @@ def mark_deleted(pipeline: dlt.Pipeline, portal_id: str, specs: Sequence[EntityS
             f"create table if not exists {deleted} (portal_id varchar, entity varchar, record_id bigint, "
             f"deleted_at timestamp with time zone)"
         )
+        existing = {name for (name,) in client.execute_sql(
+            "select table_name from information_schema.tables where table_schema = %s", client.dataset_name)}
         for spec in specs:
+            if spec.name not in existing:  # the portal never had such records: nothing to mark
+                continue
             table = client.make_qualified_table_name(spec.name)
             gone = (f"portal_id = %s and not exists (select 1 from {ids} p where p.portal_id = %s "
                     f"and p.entity = %s and p.id = {table}.id)")

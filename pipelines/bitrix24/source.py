@@ -344,13 +344,17 @@ def bitrix24_source(
     modified_lag_seconds: float = 3600,
     requests_per_second: float = 2.0,
     burst: int = 50,
+    max_attempts: int = 12,
     stats: ExtractionStats | None = None,
 ) -> Any:
-    """All raw tables of one portal. `entities` limits the list-method resources extracted."""
+    """All raw tables of one portal. `entities` limits the list-method resources extracted.
+
+    Every argument is also read from dlt config, e.g. SOURCES__BITRIX24__MAX_ATTEMPTS.
+    """
     webhook = Webhook.parse(webhook_url)
     stats = stats or ExtractionStats()
     transport = Bitrix24Transport(webhook, TransportConfig(
-        pacing=PacingConfig(burst=burst, requests_per_second=requests_per_second)))
+        max_attempts=max_attempts, pacing=PacingConfig(burst=burst, requests_per_second=requests_per_second)))
     context = PortalContext(webhook, portal_id or webhook.portal_host, transport, stats)
     chosen = [spec for spec in ENTITIES if entities is None or spec.name in entities]
     resources: list[DltResource] = []

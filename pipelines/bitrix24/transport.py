@@ -20,6 +20,7 @@ from requests import Response
 from requests.adapters import HTTPAdapter
 
 from pipelines.bitrix24.pacing import OperatingBudget, PacingConfig, RequestPacer
+from pipelines.bitrix24.redaction import hide_from_logs
 from pipelines.bitrix24.webhook import Webhook
 
 logger = logging.getLogger("crm_warehouse.extract")
@@ -64,6 +65,7 @@ class Bitrix24Transport:
 
     def __init__(self, webhook: Webhook, config: TransportConfig | None = None) -> None:
         self.webhook = webhook
+        hide_from_logs(webhook.token)
         self.config = config or TransportConfig()
         self.pacer = RequestPacer(self.config.pacing)
         self.operating = OperatingBudget(self.config.pacing)

@@ -89,6 +89,7 @@ class PortalStore:
         self._tables: dict[str, FixtureTable] = {}
         self._tables_lock = threading.Lock()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors_lock = threading.Lock()
         self._fields: dict[str, dict] = {}
         self._progress = progress or (lambda message: None)
         self.index_path = index_path
@@ -121,7 +122,7 @@ class PortalStore:
         if cursor is None:
             cursor = self._con.cursor()
             self._local.cursor = cursor
-            with self._tables_lock:
+            with self._cursors_lock:
                 self._cursors.append(cursor)
         return cursor
 
