@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sandbox.live import LiveConfig, LivePortal
+from sandbox.live import ChangePlan, LiveConfig, LivePortal
 from sandbox.server.api import SandboxApi, ServerConfig
 from sandbox.server.faults import FaultConfig
 from sandbox.server.http_server import SandboxHttpServer
@@ -97,7 +97,9 @@ def start_sandbox(portal_dir: Path, options: SandboxOptions | None = None,
             if live is None:
                 return 409, {"error": "live mode is off"}
             steps = int((params.get("steps") or ["1"])[0])
-            summary = live.advance(steps)
+            share = (params.get("share") or [None])[0]  # e.g. 0.01: each step changes ~1% of records
+            plan = ChangePlan.fraction(store, float(share)) if share else None
+            summary = live.advance(steps, plan=plan)
             return 200, {"step": live.step, "changes": summary}
         return 404, {"error": f"unknown control endpoint {path}"}
 
