@@ -9,10 +9,11 @@ back before it is blocked. Both are shared by all threads of one extraction.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,18 @@ class RequestPacer:
         self.requests = 0
         self.waited = 0.0
         self.throttled = 0  # 503 QUERY_LIMIT_EXCEEDED answers seen
+        self._urgent_waiting = 0  # callers of acquire(urgent=True) currently queued
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def background(self) -> Iterator[None]:
+        """Requests made inside yield their slot to any list page waiting for one (product rows,
+        one call per deal, must not slow the 2,500-row pages down)."""
+        self._local.background = True
+        try:
+            yield
+        finally:
+            self._local.background = False
 
     def _drain(self, now: float) -> None:
         self._level = max(0.0, self._level - (now - self._stamp) * self.config.requests_per_second)
@@ -48,17 +61,29 @@ class RequestPacer:
                 self.requests += 1
             return
         capacity = max(1, self.config.burst - self.config.safety)
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._drain(now)
-                if self._level + 1 <= capacity:
-                    self._level += 1
-                    self.requests += 1
-                    return
-                wait = (self._level + 1 - capacity) / self.config.requests_per_second
-            self.waited += wait
-            self._sleep(wait)
+        background = getattr(self._local, "background", False)
+        queued = False
+        try:
+            while True:
+                with self._lock:
+                    now = self._clock()
+                    self._drain(now)
+                    yielding = background and self._urgent_waiting > 0
+                    if self._level + 1 <= capacity and not yielding:
+                        self._level += 1
+                        self.requests += 1
+                        return
+                    if not background and not queued:
+                        self._urgent_waiting += 1
+                        queued = True
+                    wait = max((self._level + 1 - capacity) / self.config.requests_per_second,
+                               0.05 if yielding else 0.0)
+                self.waited += wait
+                self._sleep(wait)
+        finally:
+            if queued:
+                with self._lock:
+                    self._urgent_waiting -= 1
 
     def throttled_by_portal(self) -> None:
         """The portal said QUERY_LIMIT_EXCEEDED: its bucket is fuller than ours (another client)."""

@@ -239,8 +239,9 @@ def _product_rows(context: PortalContext, deals: DltResource) -> DltResource:
         deal_ids = [row["ID"] for row in deal_page if isinstance(row, dict) and row.get("ID") is not None]
         for start in range(0, len(deal_ids), 50):
             chunk = deal_ids[start:start + 50]
-            body = context.transport.call("batch", {
-                "halt": 0, "cmd": {f"d{deal_id}": command("crm.deal.productrows.get", {"id": deal_id}) for deal_id in chunk}})
+            with context.transport.pacer.background():
+                body = context.transport.call("batch", {"halt": 0, "cmd": {
+                    f"d{deal_id}": command("crm.deal.productrows.get", {"id": deal_id}) for deal_id in chunk}})
             result = body["result"]
             answers, errors = result.get("result") or {}, result.get("result_error") or {}
             rows: list[dict[str, Any]] = []

@@ -92,3 +92,31 @@ def test_record_typer_converts_and_reports():
                    "DATE_MODIFY": datetime(2025, 1, 20, 16, 30, tzinfo=timezone(timedelta(hours=3))),
                    "CLOSEDATE": date(2025, 2, 1), "PROBABILITY": None, "TITLE": "42", "EXTRA": "x"}
     assert issues == [("PROBABILITY", "ten", "bigint")]
+
+
+def test_background_requests_yield_to_waiting_list_pages():
+    import threading
+
+    pacer = RequestPacer(PacingConfig(burst=3, requests_per_second=20.0, safety=0))
+    order: list[str] = []
+    for _ in range(3):
+        pacer.acquire()  # the bucket is full now
+
+    def background() -> None:
+        with pacer.background():
+            pacer.acquire()
+            order.append("product rows")
+
+    def urgent() -> None:
+        pacer.acquire()
+        order.append("list page")
+
+    first = threading.Thread(target=urgent)
+    first.start()
+    time_to_queue = threading.Event()
+    time_to_queue.wait(0.01)
+    second = threading.Thread(target=background)
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert order == ["list page", "product rows"]
