@@ -45,6 +45,7 @@ def run_extraction(
     burst: int = 50,
     full_refresh: bool = False,
     reconcile: bool = False,
+    product_rows: bool = True,
     stats: ExtractionStats | None = None,
 ) -> ExtractionResult:
     """Loads the portal's changes into the raw layer; with `reconcile`, also marks deletions."""
@@ -53,7 +54,8 @@ def run_extraction(
     stats = stats or ExtractionStats()
     pipeline = build_pipeline(portal, warehouse)
     source = bitrix24_source(webhook_url=webhook_url, portal_id=portal, entities=entities,
-                             requests_per_second=requests_per_second, burst=burst, stats=stats)
+                             requests_per_second=requests_per_second, burst=burst, product_rows=product_rows,
+                             stats=stats)
     started = time.monotonic()
     load_info = pipeline.run(source, refresh="drop_sources" if full_refresh else None,
                              loader_file_format=_loader_format(warehouse))

@@ -346,9 +346,11 @@ def bitrix24_source(
     requests_per_second: float = 2.0,
     burst: int = 50,
     max_attempts: int = 12,
+    product_rows: bool = True,
     stats: ExtractionStats | None = None,
 ) -> Any:
-    """All raw tables of one portal. `entities` limits the list-method resources extracted.
+    """All raw tables of one portal. `entities` limits the list-method resources extracted;
+    `product_rows=False` skips the per-deal product-row calls (one call per changed deal).
 
     Every argument is also read from dlt config, e.g. SOURCES__BITRIX24__MAX_ATTEMPTS.
     """
@@ -362,7 +364,7 @@ def bitrix24_source(
     for spec in chosen:
         resource = _list_resource(context, spec, modified_lag_seconds)
         resources.append(resource)
-        if spec.name == "deals":
+        if spec.name == "deals" and product_rows:
             resources.append(_product_rows(context, resource))
     for name, (method, params, wrapper) in DICTIONARY_CALLS.items():
         resources.append(_dictionary_call(context, name, method, params, wrapper))
