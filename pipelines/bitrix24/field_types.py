@@ -22,6 +22,7 @@ METADATA_TYPES: dict[str, T] = {
     "crm_lead": T.INT,
     "crm_deal": T.INT,
     "crm_quote": T.INT,
+    "crm_category": T.INT,
     "crm_multifield": T.JSON,
     "string": T.TEXT,
     "crm_status": T.TEXT,

@@ -1,0 +1,11 @@
+{#
+    Models land in exactly the schema their folder configures (staging, intermediate, marts),
+    not dbt's default <target_schema>_<custom_schema>: the schema names are a contract (DESIGN §4).
+#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

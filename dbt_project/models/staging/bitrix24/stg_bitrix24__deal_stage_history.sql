@@ -1,0 +1,46 @@
+with
+
+source as (
+
+    select * from {{ source('bitrix24', 'deal_stage_history') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ bitrix24_key('id') }} as deal_stage_history_key,
+        portal_id,
+        id as deal_stage_history_id,
+        owner_id as deal_id,
+        category_id as pipeline_id,
+        stage_id,
+
+        ---------- strings
+        stage_semantic_id as stage_semantic_code,
+        {{ bitrix24_semantics('stage_semantic_id') }} as stage_semantics,
+        case type_id
+            when 1 then 'creation'
+            when 2 then 'modification'
+            when 3 then 'finalization'
+            when 5 then 'pipeline_change'
+        end as history_type,
+
+        ---------- numerics
+        type_id as history_type_id,
+
+        ---------- timestamps
+        created_time as entered_at,
+
+        ---------- load metadata
+        coalesce(_is_deleted, false) as is_deleted,
+        _deleted_at as deleted_at,
+        _load_issues as load_issues
+
+    from source
+
+)
+
+select * from renamed
