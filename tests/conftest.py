@@ -30,6 +30,16 @@ def write_array(path: Path, records: list[dict]) -> None:
 
 
 @pytest.fixture(scope="session")
+def tiny_portal(tmp_path_factory) -> Path:
+    """A generated `tiny` portal (150 deals), seed 11: the raw data of extraction and dbt tests."""
+    from sandbox.generator import generate_portal
+
+    portal = tmp_path_factory.mktemp("tiny-portal")
+    generate_portal(portal, seed=11, scale="tiny")
+    return portal
+
+
+@pytest.fixture(scope="session")
 def paged_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """120 leads (IDs 1..120, every third in status JUNK) and 130 lead stage-history rows."""
     portal = tmp_path_factory.mktemp("paged")

@@ -7,6 +7,7 @@ import click
 from orchestration.cli.extract_command import extract
 from orchestration.cli.run_command import run
 from orchestration.cli.sandbox_commands import sandbox
+from orchestration.cli.transform_command import transform
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -21,4 +22,5 @@ def main() -> None:
 
 main.add_command(sandbox)
 main.add_command(extract)
+main.add_command(transform)
 main.add_command(run)

@@ -1,7 +1,7 @@
 """`crm-warehouse run`: every step of the main job, end to end.
 
-Today: generate (once) and serve a sandbox portal, extract it into the warehouse and report what
-landed. Transformation, validation and publishing join this command as they are built.
+Today: generate (once) and serve a sandbox portal, extract it into the warehouse, build the dbt
+project (staging so far) and report what landed. Marts, validation and publishing join as built.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import click
 
 from orchestration.cli.extract_command import configure_logging, print_summary, run_with_progress, warehouse_options
 from orchestration.cli.progress import Progress
+from orchestration.cli.transform_command import transform_warehouse
 
 
 @click.command()
@@ -50,3 +51,4 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
         result = run_with_progress(running.webhook_url, warehouse, stats=ExtractionStats(),
                                    requests_per_second=2.0 if cloud else 0, reconcile=True)
     print_summary(result)
+    transform_warehouse(warehouse)

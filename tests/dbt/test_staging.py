@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.pipelines.conftest import duckdb_warehouse, extract, tiny_portal  # noqa: F401 (fixture)
+from tests.pipelines.conftest import duckdb_warehouse, extract
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -64,7 +64,7 @@ def records(portal: Path, name: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def built(tiny_portal, serve_module, tmp_path_factory):  # noqa: F811
+def built(tiny_portal, serve_module, tmp_path_factory):
     sandbox = serve_module(tiny_portal)
     directory = tmp_path_factory.mktemp("dbt-staging")
     warehouse = duckdb_warehouse(directory)

@@ -1,21 +1,10 @@
-"""Fixtures for extraction tests: a generated tiny portal and a helper that extracts it."""
+"""Helpers for extraction tests: a DuckDB warehouse in a directory, and one extraction run."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from pipelines.warehouse import WarehouseConfig
-
-
-@pytest.fixture(scope="session")
-def tiny_portal(tmp_path_factory) -> Path:
-    from sandbox.generator import generate_portal
-
-    portal = tmp_path_factory.mktemp("tiny-portal")
-    generate_portal(portal, seed=11, scale="tiny")
-    return portal
 
 
 def duckdb_warehouse(directory: Path) -> WarehouseConfig:

@@ -1,0 +1,49 @@
+"""One dbt build of the project into the warehouse: what `crm-warehouse transform`, the main job
+and (later) Dagster call. dbt runs in its own process, so its DuckDB connection never meets ours."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pipelines.warehouse import WarehouseConfig
+
+PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    success: bool
+    summary: str  # dbt's "Done. PASS=... WARN=... ERROR=..." line
+    output: str
+
+
+def dbt_environment(warehouse: WarehouseConfig) -> dict[str, str]:
+    """The profile's env vars for this warehouse; the password goes in a DBT_ENV_SECRET_ var."""
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_TARGET": warehouse.destination}
+    if warehouse.destination == "duckdb":
+        env["DBT_DUCKDB_PATH"] = str(warehouse.resolved_duckdb_path().resolve())
+    else:
+        dsn = urlsplit(warehouse.postgres_dsn or os.environ.get("DESTINATION__POSTGRES__CREDENTIALS", ""))
+        env.update(DBT_POSTGRES_HOST=dsn.hostname or "localhost", DBT_POSTGRES_PORT=str(dsn.port or 5432),
+                   DBT_POSTGRES_USER=unquote(dsn.username or "postgres"),
+                   DBT_ENV_SECRET_POSTGRES_PASSWORD=unquote(dsn.password or ""),
+                   DBT_POSTGRES_DBNAME=dsn.path.lstrip("/") or "warehouse")
+    return env
+
+
+def run_dbt(warehouse: WarehouseConfig, command: str = "build", select: str | None = None) -> DbtResult:
+    args = [str(Path(sys.executable).parent / "dbt"), command, "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(PROJECT_DIR)]
+    if select:
+        args += ["--select", select]
+    process = subprocess.run(args, env=dbt_environment(warehouse), capture_output=True, text=True)
+    output = process.stdout + process.stderr
+    done = re.findall(r"Done\. PASS=.*", output)
+    return DbtResult(success=process.returncode == 0, summary=done[-1] if done else output.strip()[-500:],
+                     output=output)
