@@ -13,6 +13,8 @@ ran on an unresolved reference and are discarded).
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -119,8 +121,50 @@ def _ordered(results: Any) -> list[Any]:
     return [results[key] for key in sorted(results)]
 
 
-def read_keyset(transport: Bitrix24Transport, query: ListQuery, after: int = 0) -> Iterator[list[dict[str, Any]]]:
-    """Pages of rows (up to 2,500 each) in ID order, after `after`."""
+def read_keyset(transport: Bitrix24Transport, query: ListQuery, after: int = 0,
+                prefetch: int = 2) -> Iterator[list[dict[str, Any]]]:
+    """Pages of rows (up to 2,500 each) in ID order, after `after`.
+
+    A background thread keeps fetching up to `prefetch` batches ahead while the caller types and
+    loads the current one, so one table's chain keeps the request budget busy on its own.
+    """
+    if prefetch <= 0:
+        yield from _read_pages(transport, query, after)
+        return
+    pages: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in _read_pages(transport, query, after):
+                while not stop.is_set():
+                    try:
+                        pages.put(("page", page), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pages.put(("done", None))
+        except BaseException as error:  # handed to the consumer, raised there
+            pages.put(("error", error))
+
+    worker = threading.Thread(target=produce, name=f"keyset-{query.method}", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = pages.get()
+            if kind == "page":
+                yield item
+            elif kind == "error":
+                raise item
+            else:
+                return
+    finally:
+        stop.set()
+
+
+def _read_pages(transport: Bitrix24Transport, query: ListQuery, after: int) -> Iterator[list[dict[str, Any]]]:
     paginator = BatchKeysetPaginator(query, transport, after=after)
     selector = f"result.result.*.{query.wrapper}[*]" if query.wrapper else "result.result.*[*]"
     client = transport.rest_client()
