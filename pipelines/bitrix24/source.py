@@ -179,17 +179,24 @@ def _issue_rows(issues: list[dict[str, Any]]) -> Any:
 
 # -- resources -----------------------------------------------------------------------------------
 
-def _list_resource(context: PortalContext, spec: EntitySpec, modified_lag: float) -> DltResource:
+def _list_resource(context: PortalContext, spec: EntitySpec, modified_lag: float,
+                   changed: ChangedDeals | None = None) -> DltResource:
     shaper = RowShaper(context, spec)
 
     def pages(query, after: Any = 0) -> Iterator[Any]:
-        for page in read_keyset(context.transport, query, after=after):
-            rows, issues = shaper(page)
-            context.stats.add(spec.name, rows=len(rows), requests=1, issues=len(issues))
-            yield rows
-            if issues:
-                yield _issue_rows(issues)
-        context.stats.finish(spec.name)
+        try:
+            for page in read_keyset(context.transport, query, after=after):
+                rows, issues = shaper(page)
+                context.stats.add(spec.name, rows=len(rows), requests=1, issues=len(issues))
+                if changed is not None:
+                    changed.ids.extend(row[spec.query.key] for row in rows if row.get(spec.query.key) is not None)
+                yield rows
+                if issues:
+                    yield _issue_rows(issues)
+            context.stats.finish(spec.name)
+        finally:
+            if changed is not None:
+                changed.done.set()
 
     if spec.rule is LoadRule.MODIFIED:
         def read_modified(
@@ -227,16 +234,24 @@ def _list_resource(context: PortalContext, spec: EntitySpec, modified_lag: float
     )
 
 
-def _product_rows(context: PortalContext, deals: DltResource) -> DltResource:
+class ChangedDeals:
+    """Deal IDs the `deals` resource read in this run, handed to the product-row reader when the
+    deals are done: product rows cost one call per deal, so they must not hold the deal pages
+    (2,500 rows a request) back."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.done = threading.Event()
+
+
+def _product_rows(context: PortalContext, changed: ChangedDeals) -> DltResource:
     types = field_types.STATIC_TYPES["product_rows"]
     typer = RecordTyper("deal_product_rows", "ID", types)
 
-    @dlt.transformer(data_from=deals, name="deal_product_rows", write_disposition="merge",
-                     primary_key=PORTAL_KEY, merge_key=("portal_id", "owner_id"), parallelized=True,
-                     columns={**_column_hints(types), "_deleted": {"data_type": "bool", "hard_delete": True}})
-    def deal_product_rows(deal_page: list[dict[str, Any]]) -> Iterator[Any]:
+    def deal_product_rows() -> Iterator[Any]:
         """Rows of each changed deal, 50 deals a request; a deal with no rows clears its old ones."""
-        deal_ids = [row["ID"] for row in deal_page if isinstance(row, dict) and row.get("ID") is not None]
+        changed.done.wait()
+        deal_ids = changed.ids
         for start in range(0, len(deal_ids), 50):
             chunk = deal_ids[start:start + 50]
             with context.transport.pacer.background():
@@ -261,8 +276,11 @@ def _product_rows(context: PortalContext, deals: DltResource) -> DltResource:
                                  "_deleted": True})
             context.stats.add("deal_product_rows", rows=sum(1 for row in rows if not row["_deleted"]), requests=1)
             yield rows
+        context.stats.finish("deal_product_rows")
 
-    return deal_product_rows
+    return dlt.resource(deal_product_rows, name="deal_product_rows", write_disposition="merge",
+                        primary_key=PORTAL_KEY, merge_key=("portal_id", "owner_id"), parallelized=True,
+                        columns={**_column_hints(types), "_deleted": {"data_type": "bool", "hard_delete": True}})
 
 
 def _dictionary_call(context: PortalContext, name: str, method: str, params: dict[str, Any],
@@ -362,10 +380,10 @@ def bitrix24_source(
     chosen = [spec for spec in ENTITIES if entities is None or spec.name in entities]
     resources: list[DltResource] = []
     for spec in chosen:
-        resource = _list_resource(context, spec, modified_lag_seconds)
-        resources.append(resource)
-        if spec.name == "deals" and product_rows:
-            resources.append(_product_rows(context, resource))
+        changed = ChangedDeals() if spec.name == "deals" and product_rows else None
+        resources.append(_list_resource(context, spec, modified_lag_seconds, changed))
+        if changed is not None:
+            resources.append(_product_rows(context, changed))
     for name, (method, params, wrapper) in DICTIONARY_CALLS.items():
         resources.append(_dictionary_call(context, name, method, params, wrapper))
     resources.append(_field_metadata(context))
