@@ -77,10 +77,15 @@ def run_ours(url: str, workdir: Path, rps: float, entities=None, reconcile=False
     result = run_extraction(url, warehouse, requests_per_second=rps, entities=entities, reconcile=reconcile,
                             product_rows=product_rows, stats=stats)
     seconds = time.monotonic() - started
-    listed = {name: counters for name, counters in stats.entities.items() if name != "deal_product_rows"}
+    from pipelines.bitrix24.entities import ENTITY_NAMES
+
+    # The keyset-read tables (dictionary calls and the per-deal product rows are reported apart).
+    listed = {name: counters for name, counters in stats.entities.items() if name in ENTITY_NAMES}
     list_rows = sum(counters.rows for counters in listed.values())
     list_requests = sum(counters.requests for counters in listed.values())
     list_seconds = max((counters.finished or time.monotonic()) - stats.started for counters in listed.values())
+    slowest = max(listed, key=lambda name: (listed[name].finished or time.monotonic()))
+    print(f"  (last table read: {slowest} at {list_seconds:.0f}s)")
     product = stats.entities.get("deal_product_rows")
     return {"seconds": seconds, "rows": stats.rows, "requests": result.requests, "list_rows": list_rows,
             "list_requests": list_requests, "list_seconds": list_seconds,
