@@ -26,21 +26,6 @@ ENTITY_TYPE_NAMES: dict[int, str] = {
 }
 ENTITY_TYPE_IDS: dict[str, int] = {name: type_id for type_id, name in ENTITY_TYPE_NAMES.items()}
 
-# Methods served from one fixture file each (file = "<method>.json").
-PLAIN_LIST_METHODS = (
-    "crm.lead.list",
-    "crm.deal.list",
-    "crm.contact.list",
-    "crm.company.list",
-    "crm.activity.list",
-    "crm.status.list",
-    "crm.currency.list",
-    "crm.deal.productrows.get",
-    "catalog.product.list",
-    "user.get",
-    "department.get",
-    "voximplant.statistic.get",
-)
 # Methods with one file per entity type (file = "<method>.<entity name>.json").
 ENTITY_TYPED_METHODS = (
     "crm.stagehistory.list",

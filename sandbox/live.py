@@ -116,10 +116,11 @@ class LivePortal:
         self.store.advance_clock(window)
         moments = _Moments(rng, start, window)
         changes: dict[str, int] = {}
+        users = self._user_ids()
         contacts = self._new_contacts(rng, moments, plan.new_contacts)
         changes["contacts_created"] = len(contacts)
-        changes["leads_created"] = self._new_leads(rng, moments, plan.new_leads)
-        changes["deals_created"] = self._new_deals(rng, moments, plan.new_deals)
+        changes["leads_created"] = self._new_leads(rng, moments, plan.new_leads, users)
+        changes["deals_created"] = self._new_deals(rng, moments, plan.new_deals, users)
         changes["leads_moved"] = self._move(rng, moments, "lead", plan.lead_moves)
         changes["deals_moved"] = self._move(rng, moments, "deal", plan.deal_moves)
         changes["records_edited"] = self._edit(rng, moments, plan.edits)
@@ -168,8 +169,11 @@ class LivePortal:
         return list(range(first, first + count))
 
     def _user_ids(self) -> list[str]:
-        users = self._sample(self._table("user.get"), random.Random(0), 10_000, {"ACTIVE": True})
-        return [str(user["ID"]) for user in users] or ["1"]
+        """Active users, by ID: who new records are assigned to (read once per step)."""
+        from sandbox.store.filters import parse_conditions
+
+        page = self._table("user.get").page(parse_conditions({"ACTIVE": True}), [], 0, None, count=False)
+        return [str(orjson.loads(doc)["ID"]) for doc in page.docs] or ["1"]
 
     def _read_stages(self) -> dict[str, list[_Stage]]:
         """Stage dictionaries by ENTITY_ID, in SORT order."""
@@ -216,7 +220,7 @@ class LivePortal:
         table.upsert(created)
         return created
 
-    def _new_leads(self, rng: random.Random, moments: "_Moments", count: int) -> int:
+    def _new_leads(self, rng: random.Random, moments: "_Moments", count: int, users: list[str]) -> int:
         table = self._table("crm.lead.list")
         statuses = [stage for stage in self._stages.get("STATUS", []) if stage.semantics == "P"]
         templates = self._sample(table, rng, count)
@@ -224,7 +228,6 @@ class LivePortal:
             return 0
         first = statuses[0]
         records, history = [], []
-        users = self._user_ids()
         for new_id, template in zip(self._next_ids(table, len(templates)), templates):
             moment = moments.next()
             stamp = self._fmt(moment)
@@ -241,11 +244,10 @@ class LivePortal:
         self._append_history("lead", history)
         return len(records)
 
-    def _new_deals(self, rng: random.Random, moments: "_Moments", count: int) -> int:
+    def _new_deals(self, rng: random.Random, moments: "_Moments", count: int, users: list[str]) -> int:
         table = self._table("crm.deal.list")
         templates = self._sample(table, rng, count, {"IS_RECURRING": "N"})
         records, history = [], []
-        users = self._user_ids()
         for new_id, template in zip(self._next_ids(table, len(templates)), templates):
             category_id = int(template.get("CATEGORY_ID") or 0)
             stages = [stage for stage in self._deal_stages(category_id) if stage.semantics == "P"]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from pipelines.bitrix24.keyset import ListQuery
 
@@ -24,7 +23,6 @@ class EntitySpec:
     cursor: str | None = None  # MODIFIED: the modification-time field
     fields_method: str | None = None  # crm.<entity>.fields: types, custom fields
     stage_field: str | None = None  # checked against the stage dictionaries
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _LEGACY_SELECT = ["*", "UF_*"]

@@ -59,14 +59,6 @@ class LeakyBucket:
             self._levels[client] = (level + 1, now)
             return True
 
-    def seconds_until_admitted(self, client: str) -> float:
-        now = self._clock()
-        with self._lock:
-            level, stamp = self._levels.get(client, (0.0, now))
-            level = max(0.0, level - (now - stamp) * self.drain_per_second)
-        excess = level + 1 - self.burst
-        return max(0.0, excess / self.drain_per_second)
-
 
 class OperatingTimeLimiter:
     """Sliding window of one-minute baskets of simulated processing time per (webhook, method)."""
