@@ -207,6 +207,11 @@ def unthrottled(args) -> None:
         print(f"  our extract+load of the same tables: {our_rows:,} rows in {ours['seconds']:.0f}s = "
               f"{our_rows / ours['seconds']:,.0f} rows/s ({100 * our_rows / ours['seconds'] / (rows / bare_seconds):.0f}% "
               f"of bare; plus {ours['product_rows']:,} product rows); peak RSS {peak_rss_mib():,.0f} MiB")
+        if args.then_all:  # the other entities into the same warehouse: a whole large load, for memory and for dbt
+            rest = run_ours(server.url, workdir, rps=0, entities=None, product_rows=False)
+            print(f"  then every other entity (big tables incremental, no product rows): {rest['rows']:,} rows, "
+                  f"{rest['requests']:,} requests in {rest['seconds']:.0f}s; peak RSS over the whole load "
+                  f"{peak_rss_mib():,.0f} MiB; warehouse {workdir / 'warehouse.duckdb'}")
     finally:
         server.stop()
 
@@ -242,6 +247,7 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=60.0)
     parser.add_argument("--tables", default="deals,activities,deal_stage_history,leads",
                         help="unthrottled: which big tables to fetch")
+    parser.add_argument("--then-all", action="store_true", help="unthrottled: then load every other entity too")
     parser.add_argument("--fast-limit", type=float, default=300.0, help="stop fast-bitrix24 after this many seconds")
     args = parser.parse_args()
     {"throttled": throttled, "operating": operating, "unthrottled": unthrottled, "incremental": incremental}[args.mode](args)

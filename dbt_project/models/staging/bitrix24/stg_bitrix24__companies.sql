@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'companies') }}
+    {{ bitrix24_source('companies') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'contacts') }}
+    {{ bitrix24_source('contacts') }}
 
 ),
 

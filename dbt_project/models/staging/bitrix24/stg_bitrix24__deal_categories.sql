@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'deal_categories') }}
+    {{ bitrix24_source('deal_categories') }}
 
 ),
 

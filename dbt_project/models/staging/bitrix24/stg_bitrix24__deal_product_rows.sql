@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'deal_product_rows') }}
+    {{ bitrix24_source('deal_product_rows') }}
     {# tombstones: rows the deal no longer has (the extractor reloads a changed deal's rows) #}
     where not coalesce(_deleted, false)
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'deal_stage_history') }}
+    {{ bitrix24_source('deal_stage_history') }}
 
 ),
 

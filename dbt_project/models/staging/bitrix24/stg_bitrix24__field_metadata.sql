@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'field_metadata') }}
+    {{ bitrix24_source('field_metadata') }}
 
 ),
 

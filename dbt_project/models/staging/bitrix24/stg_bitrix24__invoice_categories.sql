@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'invoice_categories') }}
+    {{ bitrix24_source('invoice_categories') }}
 
 ),
 

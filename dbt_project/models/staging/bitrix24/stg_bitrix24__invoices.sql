@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'invoices') }}
+    {{ bitrix24_source('invoices') }}
 
 ),
 

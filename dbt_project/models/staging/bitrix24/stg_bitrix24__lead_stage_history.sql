@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'lead_stage_history') }}
+    {{ bitrix24_source('lead_stage_history') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'portals') }}
+    {{ bitrix24_source('portals') }}
 
 ),
 

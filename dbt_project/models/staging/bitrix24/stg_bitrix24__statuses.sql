@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('bitrix24', 'statuses') }}
+    {{ bitrix24_source('statuses') }}
 
 ),
 

@@ -1,0 +1,56 @@
+{#
+    One row per calendar day from var calendar_start to var calendar_end, with the working-day
+    flag (Monday–Friday) and the day's number among the working days of its month. Public holidays
+    and moved working days come with the working calendar of the plan/fact marts.
+#}
+with
+
+days as (
+
+    {{ dbt.date_spine(
+        'day',
+        "cast('" ~ var('calendar_start') ~ "' as date)",
+        "cast('" ~ var('calendar_end') ~ "' as date)",
+    ) }}
+
+),
+
+flagged as (
+
+    select
+        cast(date_day as date) as date_day,
+        cast(extract(isodow from date_day) as integer) as iso_day_of_week,
+        cast(extract(isodow from date_day) as integer) <= 5 as is_working_day
+    from days
+
+),
+
+final as (
+
+    select
+        date_day,
+        cast({{ dbt.date_trunc('week', 'date_day') }} as date) as week_start,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
+        cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start,
+        cast({{ dbt.date_trunc('year', 'date_day') }} as date) as year_start,
+        cast(extract(year from date_day) as integer) as year_number,
+        cast(extract(quarter from date_day) as integer) as quarter_number,
+        cast(extract(month from date_day) as integer) as month_number,
+        cast(extract(day from date_day) as integer) as day_of_month,
+        iso_day_of_week,
+        is_working_day,
+        case when is_working_day then
+            sum(case when is_working_day then 1 else 0 end) over (
+                partition by {{ dbt.date_trunc('month', 'date_day') }}
+                order by date_day
+                rows between unbounded preceding and current row
+            )
+        end as working_day_of_month,
+        sum(case when is_working_day then 1 else 0 end) over (
+            partition by {{ dbt.date_trunc('month', 'date_day') }}
+        ) as working_days_in_month
+    from flagged
+
+)
+
+select * from final

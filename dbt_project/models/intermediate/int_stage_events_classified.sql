@@ -1,0 +1,149 @@
+{#
+    One row per real stage transition of a deal or lead (crm.stagehistory.list), CRM-agnostic:
+    the previous stage, pipeline and semantics, the kind of transition (reference §7.1), the
+    portal-local date, and the time spent before the next real transition.
+#}
+with
+
+portals as (
+
+    select * from {{ ref('stg_bitrix24__portals') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('int_stages_ordered') }}
+
+),
+
+history as (
+
+    select
+        'deal' as entity_type,
+        portal_id,
+        deal_stage_history_id as event_id,
+        deal_id as owner_id,
+        cast(pipeline_id as bigint) as pipeline_id,
+        stage_id,
+        stage_semantics as recorded_semantics,
+        entered_at
+    from {{ ref('stg_bitrix24__deal_stage_history') }}
+    where not is_deleted
+
+    union all
+
+    select
+        'lead' as entity_type,
+        portal_id,
+        lead_stage_history_id as event_id,
+        lead_id as owner_id,
+        cast(null as bigint) as pipeline_id,
+        stage_id,
+        stage_semantics as recorded_semantics,
+        entered_at
+    from {{ ref('stg_bitrix24__lead_stage_history') }}
+    where not is_deleted
+
+),
+
+sequenced as (
+
+    select
+        history.*,
+        {{ stage_key('history.portal_id', 'history.entity_type', 'history.pipeline_id', 'history.stage_id') }}
+            as stage_key,
+        row_number() over (
+            partition by portal_id, entity_type, owner_id order by event_id
+        ) as event_number,
+        lag(stage_id) over (partition by portal_id, entity_type, owner_id order by event_id) as previous_stage_id,
+        lag(pipeline_id) over (partition by portal_id, entity_type, owner_id order by event_id)
+            as previous_pipeline_id,
+        lag(recorded_semantics) over (partition by portal_id, entity_type, owner_id order by event_id)
+            as previous_recorded_semantics,
+        lead(entered_at) over (partition by portal_id, entity_type, owner_id order by event_id) as left_at
+    from history
+
+),
+
+joined as (
+
+    select
+        sequenced.*,
+        {# the dictionary is the truth for semantics; the history row's own copy covers deleted stages #}
+        coalesce(stages.stage_semantics, sequenced.recorded_semantics) as stage_semantics,
+        stages.process_position,
+        stages.process_stage_count,
+        coalesce(previous_stages.stage_semantics, sequenced.previous_recorded_semantics)
+            as previous_stage_semantics,
+        previous_stages.process_position as previous_process_position,
+        portals.utc_offset_minutes
+    from sequenced
+    left join stages
+        on sequenced.stage_key = stages.stage_key
+    left join stages as previous_stages
+        on previous_stages.stage_key = {{ stage_key(
+            'sequenced.portal_id', 'sequenced.entity_type', 'sequenced.previous_pipeline_id',
+            'sequenced.previous_stage_id') }}
+    left join portals
+        on sequenced.portal_id = portals.portal_id
+
+),
+
+classified as (
+
+    select
+        *,
+        case
+            when event_number = 1 then 'create'
+            when coalesce(pipeline_id, -1) <> coalesce(previous_pipeline_id, -1) then 'pipeline_change'
+            when previous_stage_semantics = 'process' and stage_semantics = 'process' then
+                case
+                    when process_position > previous_process_position then 'forward'
+                    when process_position < previous_process_position then 'backward'
+                    else 'same_stage'
+                end
+            when previous_stage_semantics = 'process' and stage_semantics = 'success' then 'win'
+            when previous_stage_semantics = 'process' and stage_semantics = 'failure' then 'loss'
+            when previous_stage_semantics = 'success' and stage_semantics = 'failure' then 'success_to_failure'
+            when previous_stage_semantics = 'failure' and stage_semantics = 'success' then 'failure_to_success'
+            when previous_stage_semantics in ('success', 'failure') and stage_semantics = 'process' then 'reopen'
+            else 'final_to_final'
+        end as transition_type
+    from joined
+
+),
+
+final as (
+
+    select
+        portal_id || ':' || entity_type || ':' || cast(event_id as {{ dbt.type_string() }}) as stage_event_key,
+        portal_id || ':' || cast(owner_id as {{ dbt.type_string() }}) as owner_key,
+        portal_id,
+        entity_type,
+        event_id,
+        owner_id,
+        event_number,
+        pipeline_id,
+        stage_id,
+        stage_key,
+        stage_semantics,
+        process_position,
+        process_stage_count,
+        previous_pipeline_id,
+        previous_stage_id,
+        previous_stage_semantics,
+        previous_process_position,
+        transition_type,
+        {# closing moves set the owner's CLOSE_DATE in the "with supposed" table (reference §7.1) #}
+        stage_semantics in ('success', 'failure')
+            and coalesce(previous_stage_semantics, 'process') = 'process' as is_closing,
+        entered_at,
+        {{ portal_local_date('entered_at', 'coalesce(utc_offset_minutes, 0)') }} as entered_date,
+        left_at,
+        {{ dbt.datediff('entered_at', 'left_at', 'second') }} as spent_seconds
+    from classified
+
+)
+
+select * from final
