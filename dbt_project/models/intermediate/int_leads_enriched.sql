@@ -22,26 +22,10 @@ portals as (
 final as (
 
     select
-        leads.lead_key,
-        leads.portal_id,
-        leads.lead_id,
-        leads.stage_id,
+        leads.*,
         {{ stage_key('leads.portal_id', "'lead'", 'null', 'leads.stage_id') }} as stage_key,
-        leads.stage_semantics,
-        leads.lead_title,
-        leads.source_id,
-        leads.company_id,
-        leads.contact_id,
-        leads.assigned_user_id,
-        leads.currency_id,
-        leads.amount,
         leads.amount * coalesce(currencies.rate_to_base, 1) as amount_account,
-        coalesce(leads.is_return_customer, false) as is_return_customer,
-        leads.is_deleted,
-        leads.created_at,
         {{ portal_local_date('leads.created_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as created_date,
-        leads.modified_at,
-        leads.closed_at,
         {{ portal_local_date('leads.closed_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as closed_date
     from leads
     left join currencies
