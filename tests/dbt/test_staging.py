@@ -13,50 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.dbt.dbt_runner import dbt, statuses
 from tests.pipelines.conftest import duckdb_warehouse, extract
-
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-
-
-def dbt(args: list[str], warehouse: Path, work_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    """Runs one dbt command against `warehouse`; artifacts and logs stay out of the repository."""
-    from dbt.cli.main import dbtRunner
-
-    monkeypatch.setenv("DBT_DUCKDB_PATH", str(warehouse))
-    monkeypatch.setenv("DBT_TARGET", "duckdb")
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    try:
-        return dbtRunner().invoke([
-            *args,
-            "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(work_dir / "target"),
-            "--log-path", str(work_dir / "logs"),
-            "--no-partial-parse",
-            "--quiet",
-        ])
-    finally:
-        release_dbt_duckdb()
-
-
-def release_dbt_duckdb() -> None:
-    """Closes the DuckDB database dbt-duckdb keeps open in this process after a run.
-
-    Otherwise the test's own read-only connection fails with "Can't open a connection to same
-    database file with a different configuration" (stack notes P3). Private API of dbt-duckdb 1.11.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    if DuckDBConnectionManager._ENV is not None:
-        DuckDBConnectionManager._ENV.close()
-        DuckDBConnectionManager._ENV = None
-
-
-def statuses(result) -> dict[str, list[str]]:
-    by_status: dict[str, list[str]] = {}
-    for node_result in result.result.results:
-        by_status.setdefault(str(node_result.status), []).append(node_result.node.name)
-    return by_status
 
 
 def records(portal: Path, name: str) -> list[dict]:
