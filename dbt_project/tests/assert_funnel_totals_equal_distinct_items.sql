@@ -1,0 +1,83 @@
+{#
+    Each funnel's total is the number of distinct items with an entry in the period, recounted here
+    straight from funnel_stage_entries with the period rule of reference §7.2 (entered on or before
+    the end, not closed before the start). Returns the funnels whose totals disagree.
+#}
+with
+
+entries as (
+
+    select * from {{ ref('funnel_stage_entries') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('int_report_periods') }}
+
+),
+
+recounted as (
+
+    select
+        entries.portal_id,
+        entries.entity_type,
+        periods.period_type,
+        periods.period_start,
+        entries.owner_pipeline_id,
+        modes.funnel_mode,
+        count(distinct entries.owner_key) as item_count
+    from entries
+    inner join periods
+        on entries.entered_date <= periods.period_end
+        and entries.close_date >= periods.period_start
+    cross join (
+        select 'classic' as funnel_mode
+        union all
+        select 'conversion' as funnel_mode
+    ) as modes
+    where modes.funnel_mode = 'conversion' or not entries.is_supposed
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+reported as (
+
+    select distinct
+        portal_id, 'deal' as entity_type, period_type, period_start, pipeline_id as owner_pipeline_id, funnel_mode,
+        total_deal_count as item_count
+    from {{ ref('deal_funnel_by_period') }}
+
+    union all
+
+    select distinct
+        portal_id, 'lead' as entity_type, period_type, period_start, cast(null as bigint) as owner_pipeline_id,
+        funnel_mode, total_lead_count as item_count
+    from {{ ref('lead_funnel_by_period') }}
+
+),
+
+final as (
+
+    select
+        coalesce(reported.portal_id, recounted.portal_id) as portal_id,
+        coalesce(reported.entity_type, recounted.entity_type) as entity_type,
+        coalesce(reported.period_type, recounted.period_type) as period_type,
+        coalesce(reported.period_start, recounted.period_start) as period_start,
+        coalesce(reported.owner_pipeline_id, recounted.owner_pipeline_id) as pipeline_id,
+        coalesce(reported.funnel_mode, recounted.funnel_mode) as funnel_mode,
+        reported.item_count as reported_count,
+        recounted.item_count as recounted_count
+    from reported
+    full outer join recounted
+        on reported.portal_id = recounted.portal_id
+        and reported.entity_type = recounted.entity_type
+        and reported.period_type = recounted.period_type
+        and reported.period_start = recounted.period_start
+        and coalesce(reported.owner_pipeline_id, -1) = coalesce(recounted.owner_pipeline_id, -1)
+        and reported.funnel_mode = recounted.funnel_mode
+    where coalesce(reported.item_count, 0) <> coalesce(recounted.item_count, 0)
+
+)
+
+select * from final
