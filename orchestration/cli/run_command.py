@@ -1,7 +1,8 @@
 """`crm-warehouse run`: every step of the main job, end to end.
 
 Today: generate (once) and serve a sandbox portal, extract it into the warehouse, build the dbt
-project (staging so far) and report what landed. Marts, validation and publishing join as built.
+project (staging, intermediate, marts and their tests) and print the latest month's deal funnel.
+Validation and publishing join as built.
 """
 
 from __future__ import annotations
@@ -52,3 +53,7 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
                                    requests_per_second=2.0 if cloud else 0, reconcile=True)
     print_summary(result)
     transform_warehouse(warehouse)
+
+    from orchestration.summary import funnel_summary
+
+    click.echo(funnel_summary(warehouse))
