@@ -3,6 +3,8 @@
     period from the first to the last stage transition in the warehouse, with the previous period
     of the same type (reference §7.6 dynamics and §7.9 use it).
 #}
+{{ config(materialized='table') }}
+
 with
 
 calendar as (

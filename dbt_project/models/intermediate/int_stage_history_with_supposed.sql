@@ -20,14 +20,19 @@
 
     Incremental: an item's rows are rebuilt whenever it has a transition newer than the ones
     already built (delete+insert by owner), so a scheduled run touches only the items that moved.
-    Changing a pipeline's stage order needs `--full-refresh`.
+    A post-hook drops the rows of transitions that are gone from the raw layer (a deleted deal's
+    history is marked deleted by the extractor's reconciliation). Changing a pipeline's stage order
+    needs `--full-refresh`.
 #}
+-- depends_on: {{ ref('stg_bitrix24__deal_stage_history') }}
+-- depends_on: {{ ref('stg_bitrix24__lead_stage_history') }}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
         on_schema_change='fail',
+        post_hook="{{ delete_removed_stage_transitions() }}",
     )
 }}
 

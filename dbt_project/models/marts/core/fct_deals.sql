@@ -53,7 +53,8 @@ final as (
         customers.customer_name,
         coalesce(deals.probability_pct, stages.stage_probability_pct) as forecast_probability_pct,
         case when deals.stage_semantics = 'process' then
-            deals.amount_account * coalesce(deals.probability_pct, stages.stage_probability_pct) / 100.0
+            cast(round(deals.amount_account * coalesce(deals.probability_pct, stages.stage_probability_pct) / 100.0, 2)
+                as decimal(20, 2))
         end as weighted_open_amount_account
     from deals
     left join stages

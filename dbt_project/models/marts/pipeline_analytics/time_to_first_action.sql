@@ -1,0 +1,92 @@
+{#
+    How quickly each deal is first worked on: one row per deal, with its first activity (call,
+    meeting, e-mail, task…) and the seconds and hours from the deal's creation to that activity's
+    creation (null when the deal has no activity yet). BI aggregates it by outcome and owner
+    (group by outcome, assigned_user_id): average or median reaction time, share without action.
+#}
+with
+
+deals as (
+
+    select
+        deal_key,
+        portal_id,
+        deal_id,
+        pipeline_id,
+        stage_id,
+        assigned_user_id,
+        source_id,
+        pipeline_name,
+        stage_name,
+        assigned_user_name,
+        source_name,
+        case
+            when is_won then 'won'
+            when is_lost then 'lost'
+            else 'open'
+        end as outcome,
+        created_date,
+        created_at
+    from {{ ref('fct_deals') }}
+    where not is_deleted
+        and not coalesce(is_recurring, false)
+
+),
+
+first_activities as (
+
+    select * from {{ ref('int_activities_first_by_owner') }}
+    where owner_entity_type = 'deal'
+
+),
+
+joined as (
+
+    select
+        deals.*,
+        first_activities.first_activity_id,
+        first_activities.first_activity_responsible_user_id,
+        first_activities.first_activity_type,
+        first_activities.activity_count,
+        first_activities.first_activity_at,
+        cast(
+            {{ dbt.datediff('deals.created_at', 'first_activities.first_activity_at', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as seconds_to_first_activity
+    from deals
+    left join first_activities
+        on deals.portal_id = first_activities.portal_id
+        and deals.deal_id = first_activities.owner_id
+
+),
+
+final as (
+
+    select
+        deal_key,
+        portal_id,
+        deal_id,
+        pipeline_id,
+        stage_id,
+        assigned_user_id,
+        source_id,
+        first_activity_id,
+        first_activity_responsible_user_id,
+        pipeline_name,
+        stage_name,
+        assigned_user_name,
+        source_name,
+        outcome,
+        first_activity_type,
+        coalesce(activity_count, 0) as activity_count,
+        seconds_to_first_activity,
+        seconds_to_first_activity / 3600.0 as hours_to_first_activity,
+        first_activity_id is not null as has_activity,
+        created_date,
+        created_at,
+        first_activity_at
+    from joined
+
+)
+
+select * from final
