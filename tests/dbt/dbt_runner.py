@@ -9,12 +9,13 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
-def dbt(args: list[str], warehouse: Path, work_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    """Runs one dbt command against `warehouse`; artifacts and logs stay out of the repository."""
+def dbt(args: list[str], warehouse: Path, work_dir: Path, monkeypatch: pytest.MonkeyPatch, target: str = "duckdb"):
+    """Runs one dbt command against `warehouse` (DuckDB; for PostgreSQL the DBT_POSTGRES_* env vars
+    say where); artifacts and logs stay out of the repository."""
     from dbt.cli.main import dbtRunner
 
     monkeypatch.setenv("DBT_DUCKDB_PATH", str(warehouse))
-    monkeypatch.setenv("DBT_TARGET", "duckdb")
+    monkeypatch.setenv("DBT_TARGET", target)
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     try:
         return dbtRunner().invoke([

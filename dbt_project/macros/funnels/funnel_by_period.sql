@@ -140,7 +140,7 @@ final as (
         coalesce(by_stage.item_count, 0) as {{ entity_type }}_count,
         coalesce(by_stage.amount_account, 0) as amount_account,
         case when grid.stage_semantics = 'process' and by_stage.spent_item_count > 0 then
-            round(1.0 * by_stage.spent_seconds_sum / by_stage.spent_item_count, 0)
+            cast(round(cast(by_stage.spent_seconds_sum as numeric) / by_stage.spent_item_count, 0) as bigint)
         end as average_spent_seconds,
         coalesce(totals.total_item_count, 0) as total_{{ entity_type }}_count,
         coalesce(totals.total_amount_account, 0) as total_amount_account,
