@@ -1,5 +1,5 @@
 """After live changes, an incremental `dbt build` gives exactly the marts a full rebuild gives, and
-the incremental stage-history model only rebuilds the items that moved."""
+the incremental models (stage history, first activities) only rebuild the items that changed."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     # items with transitions newer than the built ones and replaces only their rows.
     assert "changed_owners" not in first_by_name["int_stage_history_with_supposed"].compiled_code
     assert "changed_owners" in by_name["int_stage_history_with_supposed"].compiled_code
+    assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "
