@@ -37,12 +37,22 @@ def dbt_environment(warehouse: WarehouseConfig) -> dict[str, str]:
     return env
 
 
-def run_dbt(warehouse: WarehouseConfig, command: str = "build", select: str | None = None) -> DbtResult:
+def dbt_command(command: str = "build", select: str | None = None, full_refresh: bool = False) -> list[str]:
+    """The dbt command line. Without full_refresh, incremental models (stage history, first
+    activities) process only what changed since the last build."""
     args = [str(Path(sys.executable).parent / "dbt"), command, "--project-dir", str(PROJECT_DIR),
             "--profiles-dir", str(PROJECT_DIR)]
+    if full_refresh:
+        args.append("--full-refresh")
     if select:
         # tests of models outside the selection stay out (dbt's default "eager" pulls them in)
         args += ["--select", select, "--indirect-selection", "cautious"]
+    return args
+
+
+def run_dbt(warehouse: WarehouseConfig, command: str = "build", select: str | None = None,
+            full_refresh: bool = False) -> DbtResult:
+    args = dbt_command(command, select, full_refresh)
     process = subprocess.run(args, env=dbt_environment(warehouse), capture_output=True, text=True)
     output = process.stdout + process.stderr
     done = re.findall(r"Done\. PASS=.*", output)
