@@ -85,7 +85,8 @@ def run_ours(url: str, workdir: Path, rps: float, entities=None, reconcile=False
     list_requests = sum(counters.requests for counters in listed.values())
     list_seconds = max((counters.finished or time.monotonic()) - stats.started for counters in listed.values())
     slowest = max(listed, key=lambda name: (listed[name].finished or time.monotonic()))
-    print(f"  (last table read: {slowest} at {list_seconds:.0f}s)")
+    print(f"  (last table read: {slowest} at {list_seconds:.0f}s; dlt phases: "
+          + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in result.phases.items()) + ")")
     product = stats.entities.get("deal_product_rows")
     return {"seconds": seconds, "rows": stats.rows, "requests": result.requests, "list_rows": list_rows,
             "list_requests": list_requests, "list_seconds": list_seconds,

@@ -11,7 +11,7 @@ from dlt.common.pipeline import LoadInfo
 
 from pipelines.bitrix24 import bitrix24_source
 from pipelines.bitrix24.reconcile import RECONCILED, mark_deleted, portal_ids_resource
-from pipelines.bitrix24.source import PortalContext
+from pipelines.bitrix24.source import portal_context
 from pipelines.bitrix24.stats import ExtractionStats
 from pipelines.bitrix24.webhook import Webhook
 from pipelines.warehouse import WarehouseConfig, build_pipeline
@@ -29,6 +29,7 @@ class ExtractionResult:
     requests: int
     tables: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds of dlt's extract, normalize, load
 
 
 def _loader_format(warehouse: WarehouseConfig) -> str | None:
@@ -53,17 +54,19 @@ def run_extraction(
     portal = portal_id or webhook.portal_host
     stats = stats or ExtractionStats()
     pipeline = build_pipeline(portal, warehouse)
+    context = portal_context(webhook_url, portal, requests_per_second, burst, stats=stats)
     source = bitrix24_source(webhook_url=webhook_url, portal_id=portal, entities=entities,
                              requests_per_second=requests_per_second, burst=burst, product_rows=product_rows,
-                             stats=stats)
+                             stats=stats, context=context)
     started = time.monotonic()
     load_info = pipeline.run(source, refresh="drop_sources" if full_refresh else None,
                              loader_file_format=_loader_format(warehouse))
     trace = pipeline.last_trace
     normalized = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
+    phases = {step.step: (step.finished_at - step.started_at).total_seconds()
+              for step in (trace.steps if trace else []) if step.finished_at and step.step != "run"}
     deleted: dict[str, int] = {}
     if reconcile:
-        context: PortalContext = source.resources["portals"]._crm_context  # type: ignore[attr-defined]
         specs = [spec for spec in RECONCILED if entities is None or spec.name in entities]
         pipeline.run(portal_ids_resource(context, specs), loader_file_format=_loader_format(warehouse))
         deleted = mark_deleted(pipeline, portal, specs)
@@ -71,5 +74,5 @@ def run_extraction(
         portal_id=portal, load_info=load_info, stats=stats, seconds=time.monotonic() - started,
         requests=sum(counters.requests for counters in stats.entities.values()),
         tables={name: count for name, count in normalized.items() if not name.startswith("_dlt")},
-        deleted=deleted,
+        deleted=deleted, phases=phases,
     )

@@ -118,7 +118,9 @@ def run_with_progress(webhook_url: str, warehouse, stats, **options):
 def print_summary(result) -> None:
     stats = result.stats
     click.echo(f"extracted {stats.rows:,} rows in {result.seconds:.1f}s "
-               f"({stats.rows / max(result.seconds, 1e-9):,.0f} rows/s), {result.requests:,} requests")
+               f"({stats.rows / max(result.seconds, 1e-9):,.0f} rows/s), {result.requests:,} requests"
+               + (" — " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items())
+                  if result.phases else ""))
     for name, counters in sorted(stats.entities.items()):
         if (counters.rows or counters.requests) and not name.startswith("reconcile "):
             click.echo(f"  {name:<26} {counters.rows:>10,} rows {counters.requests:>7,} requests")

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Sequence
 
 import dlt
+from dlt.common.configuration import with_config
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.sources import DltResource
 
@@ -338,9 +339,7 @@ def _portal(context: PortalContext) -> DltResource:
         yield {"portal_id": context.portal_id, "host": context.webhook.host, "timezone_offset": offset,
                "extracted_at": datetime.now(timezone.utc)}
 
-    resource = dlt.resource(read, name="portals", write_disposition="merge", primary_key="portal_id")
-    resource._crm_context = context  # type: ignore[attr-defined]  # reused by the deletion pass
-    return resource
+    return dlt.resource(read, name="portals", write_disposition="merge", primary_key="portal_id")
 
 
 def _portal_offset(context: PortalContext) -> str | None:
@@ -348,6 +347,17 @@ def _portal_offset(context: PortalContext) -> str | None:
     body = context.transport.call("crm.deal.list", {"select": ["ID"], "start": -1, "filter": {"ID": 0}})
     date_start = (body.get("time") or {}).get("date_start") or ""
     return date_start[19:] or None
+
+
+@with_config(sections=("sources", "bitrix24"))
+def portal_context(webhook_url: str = dlt.secrets.value, portal_id: str | None = None, requests_per_second: float = 2.0,
+                   burst: int = 50, max_attempts: int = 12, stats: ExtractionStats | None = None) -> PortalContext:
+    """One extraction's shared state: the paced transport to the portal and the counters. Arguments
+    not given come from dlt config like the source's (SOURCES__BITRIX24__MAX_ATTEMPTS...)."""
+    webhook = Webhook.parse(webhook_url)
+    transport = Bitrix24Transport(webhook, TransportConfig(
+        max_attempts=max_attempts, pacing=PacingConfig(burst=burst, requests_per_second=requests_per_second)))
+    return PortalContext(webhook, portal_id or webhook.portal_host, transport, stats or ExtractionStats())
 
 
 # max_table_nesting=0: multi-fields (PHONE, EMAIL), UF_DEPARTMENT and the like stay JSON columns of
@@ -366,17 +376,16 @@ def bitrix24_source(
     max_attempts: int = 12,
     product_rows: bool = True,
     stats: ExtractionStats | None = None,
+    context: PortalContext | None = None,
 ) -> Any:
     """All raw tables of one portal. `entities` limits the list-method resources extracted;
     `product_rows=False` skips the per-deal product-row calls (one call per changed deal).
+    `context` (from `portal_context`) lets a later pass of the same run — the deletion check —
+    share this run's connection, pacing and counters.
 
     Every argument is also read from dlt config, e.g. SOURCES__BITRIX24__MAX_ATTEMPTS.
     """
-    webhook = Webhook.parse(webhook_url)
-    stats = stats or ExtractionStats()
-    transport = Bitrix24Transport(webhook, TransportConfig(
-        max_attempts=max_attempts, pacing=PacingConfig(burst=burst, requests_per_second=requests_per_second)))
-    context = PortalContext(webhook, portal_id or webhook.portal_host, transport, stats)
+    context = context or portal_context(webhook_url, portal_id, requests_per_second, burst, max_attempts, stats)
     chosen = [spec for spec in ENTITIES if entities is None or spec.name in entities]
     resources: list[DltResource] = []
     for spec in chosen:
