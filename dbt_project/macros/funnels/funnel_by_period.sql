@@ -43,43 +43,43 @@ modes as (
 
 ),
 
-{# the rows each mode counts: classic keeps the items with a real entry in the period #}
-counted as (
+{# per stage, both modes in one pass: classic keeps the items with a real entry in the period #}
+stage_figures as (
 
     select
-        stage_periods.*,
-        modes.funnel_mode
+        period_key,
+        portal_id,
+        owner_pipeline_id,
+        stage_key,
+        count(*) as conversion_count,
+        sum(case when has_real_entry then 1 else 0 end) as classic_count,
+        sum(amount_account) as conversion_amount,
+        sum(case when has_real_entry then amount_account else 0 end) as classic_amount,
+        sum(max_spent_seconds) as spent_seconds_sum,
+        sum(case when has_real_entry and max_spent_seconds is not null then 1 else 0 end) as spent_item_count
     from stage_periods
-    cross join modes
-    where modes.funnel_mode = 'conversion'
-        or stage_periods.has_real_entry
+    group by period_key, portal_id, owner_pipeline_id, stage_key
 
 ),
 
 by_stage as (
 
     select
-        period_key,
-        portal_id,
-        owner_pipeline_id,
-        funnel_mode,
-        stage_key,
-        count(*) as item_count,
-        sum(amount_account) as amount_account,
-        sum(max_spent_seconds) as spent_seconds_sum,
-        sum(case when has_real_entry and max_spent_seconds is not null then 1 else 0 end) as spent_item_count
-    from counted
-    group by period_key, portal_id, owner_pipeline_id, funnel_mode, stage_key
+        period_key, portal_id, owner_pipeline_id, 'conversion' as funnel_mode, stage_key,
+        conversion_count as item_count, conversion_amount as amount_account, spent_seconds_sum, spent_item_count
+    from stage_figures
+
+    union all
+
+    select
+        period_key, portal_id, owner_pipeline_id, 'classic' as funnel_mode, stage_key,
+        classic_count as item_count, classic_amount as amount_account, spent_seconds_sum, spent_item_count
+    from stage_figures
+    where classic_count > 0
 
 ),
 
-items as (
-
-    select distinct period_key, portal_id, owner_pipeline_id, funnel_mode, owner_key, amount_account
-    from counted
-
-),
-
+{# the funnel total: the distinct items counted in the period, and their amount #}
 totals as (
 
     select
@@ -89,7 +89,8 @@ totals as (
         funnel_mode,
         count(*) as total_item_count,
         sum(amount_account) as total_amount_account
-    from items
+    from {{ ref('int_funnel_item_periods') }}
+    where entity_type = '{{ entity_type }}'
     group by period_key, portal_id, owner_pipeline_id, funnel_mode
 
 ),

@@ -32,7 +32,8 @@ final as (
         amount_account,
         assigned_user_id,
         source_id,
-        coalesce(is_return_customer, false) as is_return_customer
+        coalesce(is_return_customer, false) as is_return_customer,
+        modified_at
     from deals
 
     union all
@@ -47,7 +48,8 @@ final as (
         amount_account,
         assigned_user_id,
         source_id,
-        coalesce(is_return_customer, false) as is_return_customer
+        coalesce(is_return_customer, false) as is_return_customer,
+        modified_at
     from leads
 
 )

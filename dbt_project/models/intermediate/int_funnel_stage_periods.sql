@@ -4,8 +4,22 @@
     item × stage, for the conversion mode (every entry); has_real_entry marks the rows the classic
     mode keeps (at least one real entry in the period). max_spent_seconds is the inner MAX of the
     portal's funnel query; supposed entries carry no time, so it is the same in both modes.
+
+    Incremental (delete+insert by item): a run recomputes the items with a newer stage transition,
+    the items modified in the portal since the last build (amount, responsible user, pipeline,
+    recurring flag), and — when a new period starts — the items still open then; the post-hook
+    drops the rows of items the funnels no longer count (deleted records). A change of currency
+    rates alone needs `--full-refresh` to reach the amounts.
 #}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='owner_scope_key',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
+    )
+}}
 
 with
 
@@ -21,25 +35,91 @@ owners as (
 
 ),
 
-entries as (
-
-    select
-        history.*,
-        owners.owner_pipeline_id,
-        owners.amount_account,
-        owners.assigned_user_id,
-        owners.is_return_customer
-    from history
-    inner join owners
-        on history.portal_id = owners.portal_id
-        and history.entity_type = owners.entity_type
-        and history.owner_id = owners.owner_id
-
-),
-
 periods as (
 
     select * from {{ ref('int_report_periods') }}
+
+),
+
+{% if is_incremental() %}
+watermarks as (
+
+    select
+        portal_id,
+        entity_type,
+        max(last_event_id) as last_event_id,
+        max(owner_modified_at) as owner_modified_at
+    from {{ this }}
+    group by portal_id, entity_type
+
+),
+
+{# the first period the last build did not have (NULL when none is new) #}
+new_periods as (
+
+    select min(period_start) as first_new_period_start
+    from periods
+    where period_start > (select max(period_start) from {{ this }})
+
+),
+
+changed_owners as (
+
+    select history.portal_id, history.entity_type, history.owner_id
+    from history
+    left join watermarks
+        on history.portal_id = watermarks.portal_id
+        and history.entity_type = watermarks.entity_type
+    where watermarks.last_event_id is null
+        or history.event_id > watermarks.last_event_id
+        or history.close_date >= (select first_new_period_start from new_periods)
+
+    union
+
+    select owners.portal_id, owners.entity_type, owners.owner_id
+    from owners
+    inner join watermarks
+        on owners.portal_id = watermarks.portal_id
+        and owners.entity_type = watermarks.entity_type
+    where owners.modified_at > watermarks.owner_modified_at
+
+),
+
+scoped_history as (
+
+    select history.*
+    from history
+    inner join changed_owners
+        on history.portal_id = changed_owners.portal_id
+        and history.entity_type = changed_owners.entity_type
+        and history.owner_id = changed_owners.owner_id
+
+),
+{% else %}
+scoped_history as (
+
+    select * from history
+
+),
+{% endif %}
+
+entries as (
+
+    select
+        scoped_history.*,
+        max(scoped_history.event_id) over (
+            partition by scoped_history.portal_id, scoped_history.entity_type, scoped_history.owner_id
+        ) as last_event_id,
+        owners.owner_pipeline_id,
+        owners.amount_account,
+        owners.assigned_user_id,
+        owners.is_return_customer,
+        owners.modified_at as owner_modified_at
+    from scoped_history
+    inner join owners
+        on scoped_history.portal_id = owners.portal_id
+        and scoped_history.entity_type = owners.entity_type
+        and scoped_history.owner_id = owners.owner_id
 
 ),
 
@@ -51,6 +131,7 @@ in_period as (
         periods.period_start,
         entries.portal_id,
         entries.entity_type,
+        entries.owner_scope_key,
         entries.owner_key,
         entries.owner_pipeline_id,
         entries.stage_key,
@@ -59,7 +140,9 @@ in_period as (
         entries.spent_seconds,
         entries.amount_account,
         entries.assigned_user_id,
-        entries.is_return_customer
+        entries.is_return_customer,
+        entries.last_event_id,
+        entries.owner_modified_at
     from entries
     inner join periods
         on entries.entered_date <= periods.period_end
@@ -75,6 +158,7 @@ final as (
         period_start,
         portal_id,
         entity_type,
+        owner_scope_key,
         owner_key,
         owner_pipeline_id,
         stage_key,
@@ -84,11 +168,13 @@ final as (
         max(amount_account) as amount_account,
         max(assigned_user_id) as assigned_user_id,
         {# bool_or is not portable to every adapter; max over 0/1 is #}
-        max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer
+        max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer,
+        max(last_event_id) as last_event_id,
+        max(owner_modified_at) as owner_modified_at
     from in_period
     group by
-        period_key, period_type, period_start, portal_id, entity_type, owner_key, owner_pipeline_id,
-        stage_key, stage_semantics
+        period_key, period_type, period_start, portal_id, entity_type, owner_scope_key, owner_key,
+        owner_pipeline_id, stage_key, stage_semantics
 
 )
 

@@ -2,7 +2,21 @@
     One row per real stage transition of a deal or lead (crm.stagehistory.list), CRM-agnostic:
     the previous stage, pipeline and semantics, the kind of transition (reference §7.1), the
     portal-local date, and the time spent before the next real transition.
+
+    Incremental like int_stage_history_with_supposed: the items with a transition newer than the
+    built ones are recomputed whole (delete+insert by item); transitions removed from the raw layer
+    are dropped by the post-hook.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='owner_scope_key',
+        on_schema_change='fail',
+        post_hook="{{ delete_removed_stage_transitions() }}",
+    )
+}}
+
 with
 
 portals as (
@@ -47,12 +61,51 @@ history as (
 
 ),
 
+{% if is_incremental() %}
+built as (
+
+    select portal_id, entity_type, max(event_id) as max_event_id
+    from {{ this }}
+    group by portal_id, entity_type
+
+),
+
+changed_owners as (
+
+    select distinct history.portal_id, history.entity_type, history.owner_id
+    from history
+    left join built
+        on history.portal_id = built.portal_id
+        and history.entity_type = built.entity_type
+    where built.max_event_id is null
+        or history.event_id > built.max_event_id
+
+),
+
+owner_history as (
+
+    select history.*
+    from history
+    inner join changed_owners
+        on history.portal_id = changed_owners.portal_id
+        and history.entity_type = changed_owners.entity_type
+        and history.owner_id = changed_owners.owner_id
+
+),
+{% else %}
+owner_history as (
+
+    select * from history
+
+),
+{% endif %}
+
 sequenced as (
 
     select
-        history.*,
-        {{ stage_key('history.portal_id', 'history.entity_type', 'history.pipeline_id', 'history.stage_id') }}
-            as stage_key,
+        owner_history.*,
+        {{ stage_key('owner_history.portal_id', 'owner_history.entity_type', 'owner_history.pipeline_id',
+            'owner_history.stage_id') }} as stage_key,
         row_number() over (
             partition by portal_id, entity_type, owner_id order by event_id
         ) as event_number,
@@ -62,7 +115,7 @@ sequenced as (
         lag(recorded_semantics) over (partition by portal_id, entity_type, owner_id order by event_id)
             as previous_recorded_semantics,
         lead(entered_at) over (partition by portal_id, entity_type, owner_id order by event_id) as left_at
-    from history
+    from owner_history
 
 ),
 
@@ -118,6 +171,7 @@ final as (
 
     select
         portal_id || ':' || entity_type || ':' || cast(event_id as {{ dbt.type_string() }}) as stage_event_key,
+        portal_id || ':' || entity_type || ':' || cast(owner_id as {{ dbt.type_string() }}) as owner_scope_key,
         portal_id || ':' || cast(owner_id as {{ dbt.type_string() }}) as owner_key,
         portal_id,
         entity_type,

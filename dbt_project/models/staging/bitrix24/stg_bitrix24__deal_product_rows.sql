@@ -3,7 +3,13 @@ with
 source as (
 
     {{ bitrix24_source('deal_product_rows') }}
+
+),
+
+live_rows as (
+
     {# tombstones: rows the deal no longer has (the extractor reloads a changed deal's rows) #}
+    select * from source
     where not coalesce(_deleted, false)
 
 ),
@@ -61,7 +67,7 @@ renamed as (
         _deleted_at as deleted_at,
         _load_issues as load_issues
 
-    from source
+    from live_rows
 
 )
 
