@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dlt
-from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 RAW_DATASET = "raw_bitrix24"
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
-LOADER_MEMORY_LIMIT = "1GB"
 DEFAULT_PIPELINES_DIR = Path("data/.dlt/pipelines")
 
 
@@ -41,11 +39,7 @@ class WarehouseConfig:
         if self.destination == "duckdb":
             path = self.resolved_duckdb_path()
             path.parent.mkdir(parents=True, exist_ok=True)
-            credentials = DuckDbCredentials(str(path))
-            # DuckDB's default (80% of RAM) lets a merge of millions of rows hold gigabytes; with a
-            # cap it spills to disk instead, and the extractor's peak memory stays bounded.
-            credentials.global_config = {"memory_limit": LOADER_MEMORY_LIMIT}
-            return dlt.destinations.duckdb(credentials=credentials)
+            return dlt.destinations.duckdb(credentials=str(path))
         if self.destination == "postgres":
             dsn = self.postgres_dsn or os.environ.get("DESTINATION__POSTGRES__CREDENTIALS")
             if not dsn:
