@@ -61,44 +61,7 @@ history as (
 
 ),
 
-{% if is_incremental() %}
-built as (
-
-    select portal_id, entity_type, max(event_id) as max_event_id
-    from {{ this }}
-    group by portal_id, entity_type
-
-),
-
-changed_owners as (
-
-    select distinct history.portal_id, history.entity_type, history.owner_id
-    from history
-    left join built
-        on history.portal_id = built.portal_id
-        and history.entity_type = built.entity_type
-    where built.max_event_id is null
-        or history.event_id > built.max_event_id
-
-),
-
-owner_history as (
-
-    select history.*
-    from history
-    inner join changed_owners
-        on history.portal_id = changed_owners.portal_id
-        and history.entity_type = changed_owners.entity_type
-        and history.owner_id = changed_owners.owner_id
-
-),
-{% else %}
-owner_history as (
-
-    select * from history
-
-),
-{% endif %}
+{{ items_with_new_stage_events('history', 'owner_history') }}
 
 sequenced as (
 

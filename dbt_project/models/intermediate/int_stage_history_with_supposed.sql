@@ -44,44 +44,7 @@ events as (
 
 ),
 
-{% if is_incremental() %}
-built as (
-
-    select portal_id, entity_type, max(event_id) as max_event_id
-    from {{ this }}
-    group by portal_id, entity_type
-
-),
-
-changed_owners as (
-
-    select distinct events.portal_id, events.entity_type, events.owner_id
-    from events
-    left join built
-        on events.portal_id = built.portal_id
-        and events.entity_type = built.entity_type
-    where built.max_event_id is null
-        or events.event_id > built.max_event_id
-
-),
-
-owner_events as (
-
-    select events.*
-    from events
-    inner join changed_owners
-        on events.portal_id = changed_owners.portal_id
-        and events.entity_type = changed_owners.entity_type
-        and events.owner_id = changed_owners.owner_id
-
-),
-{% else %}
-owner_events as (
-
-    select * from events
-
-),
-{% endif %}
+{{ items_with_new_stage_events('events', 'owner_events') }}
 
 process_stages as (
 
