@@ -34,14 +34,13 @@ MEASURE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]
 
 
 def timed_build(warehouse, full_refresh: bool) -> tuple[float, float, str]:
-    from orchestration.transform import dbt_command, dbt_environment
+    from orchestration.transform import dbt_command, dbt_environment, dbt_summary
 
     started = time.monotonic()
     process = subprocess.run([sys.executable, "-c", MEASURE, *dbt_command(full_refresh=full_refresh)],
                              env=dbt_environment(warehouse), capture_output=True, text=True)
     seconds = time.monotonic() - started
     output = process.stdout + process.stderr
-    done = re.findall(r"Done\. PASS=.*", output)
     if process.returncode != 0:
         failures = [line for line in output.splitlines() if "ERROR" in line or "FAIL" in line]
         raise SystemExit("dbt build failed:\n" + "\n".join(failures[-20:]))
@@ -50,7 +49,7 @@ def timed_build(warehouse, full_refresh: bool) -> tuple[float, float, str]:
     for kind, name, model_seconds in slowest:
         print(f"    {name} ({kind}) {float(model_seconds):.1f}s")
     peak = int(re.search(r"PEAK_RSS_KIB=(\d+)", output).group(1)) / 1024
-    return seconds, peak, done[-1] if done else ""
+    return seconds, peak, dbt_summary(output)
 
 
 def main() -> None:

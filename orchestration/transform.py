@@ -55,6 +55,10 @@ def run_dbt(warehouse: WarehouseConfig, command: str = "build", select: str | No
     args = dbt_command(command, select, full_refresh)
     process = subprocess.run(args, env=dbt_environment(warehouse), capture_output=True, text=True)
     output = process.stdout + process.stderr
+    return DbtResult(success=process.returncode == 0, summary=dbt_summary(output), output=output)
+
+
+def dbt_summary(output: str) -> str:
+    """dbt's closing "Done. PASS=... WARN=... ERROR=..." line, else the tail of the output."""
     done = re.findall(r"Done\. PASS=.*", output)
-    return DbtResult(success=process.returncode == 0, summary=done[-1] if done else output.strip()[-500:],
-                     output=output)
+    return done[-1] if done else output.strip()[-500:]

@@ -68,7 +68,7 @@ bounded as (
 
 ),
 
-final as (
+labelled as (
 
     select
         period_type || ':' || cast(period_start as {{ dbt.type_string() }}) as period_key,
@@ -85,6 +85,17 @@ final as (
         previous_period_start,
         cast({{ dbt.dateadd('day', -1, 'period_start') }} as date) as previous_period_end
     from bounded
+
+),
+
+final as (
+
+    select
+        *,
+        {# the rating reports' previous period (reference §7.9): [start − (end − start), start] #}
+        cast({{ dbt.dateadd('day', dbt.datediff('period_end', 'period_start', 'day'), 'period_start') }} as date)
+            as rating_previous_start
+    from labelled
 
 )
 

@@ -18,11 +18,7 @@ deals as (
 
 periods as (
 
-    select
-        *,
-        cast({{ dbt.dateadd('day', dbt.datediff('period_end', 'period_start', 'day'), 'period_start') }} as date)
-            as rating_previous_start
-    from {{ ref('int_report_periods') }}
+    select * from {{ ref('int_report_periods') }}
 
 ),
 
