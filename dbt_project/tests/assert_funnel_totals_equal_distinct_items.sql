@@ -17,26 +17,53 @@ periods as (
 
 ),
 
+{#
+    An item's entries share its close date, so "some entry in the period" reduces to its earliest
+    entry (real entries only, for classic) and that date: one row per item and mode instead of one
+    per entry. (Were the close dates of an item ever to differ, it would be counted twice and fail.)
+#}
+item_spans as (
+
+    select
+        portal_id,
+        entity_type,
+        owner_pipeline_id,
+        owner_key,
+        close_date,
+        min(entered_date) as first_entered_date,
+        min(case when not is_supposed then entered_date end) as first_real_entered_date
+    from entries
+    group by portal_id, entity_type, owner_pipeline_id, owner_key, close_date
+
+),
+
+mode_spans as (
+
+    select portal_id, entity_type, owner_pipeline_id, 'conversion' as funnel_mode, first_entered_date, close_date
+    from item_spans
+
+    union all
+
+    select portal_id, entity_type, owner_pipeline_id, 'classic' as funnel_mode, first_real_entered_date, close_date
+    from item_spans
+    where first_real_entered_date is not null
+
+),
+
 recounted as (
 
     select
-        entries.portal_id,
-        entries.entity_type,
+        mode_spans.portal_id,
+        mode_spans.entity_type,
         periods.period_type,
         periods.period_start,
-        entries.owner_pipeline_id,
-        modes.funnel_mode,
-        count(distinct entries.owner_key) as item_count
-    from entries
+        mode_spans.owner_pipeline_id,
+        mode_spans.funnel_mode,
+        count(*) as item_count
+    from mode_spans
     inner join periods
-        on entries.entered_date <= periods.period_end
-        and entries.close_date >= periods.period_start
-    cross join (
-        select 'classic' as funnel_mode
-        union all
-        select 'conversion' as funnel_mode
-    ) as modes
-    where modes.funnel_mode = 'conversion' or not entries.is_supposed
+        on mode_spans.first_entered_date <= periods.period_end
+        and mode_spans.close_date >= periods.period_start
     group by 1, 2, 3, 4, 5, 6
 
 ),

@@ -62,17 +62,28 @@ trend_mismatches as (
 
 ),
 
-{# the funnel's total amount: the deals with an entry in the period, their amounts from fct_deals #}
+{#
+    The funnel's total amount: the deals with an entry in the period, their amounts from fct_deals.
+    A deal's entries share its close date, so its earliest entry decides (one row per deal).
+#}
+deal_spans as (
+
+    select portal_id, owner_pipeline_id, owner_key, close_date, min(entered_date) as first_entered_date
+    from {{ ref('funnel_stage_entries') }}
+    where entity_type = 'deal'
+    group by portal_id, owner_pipeline_id, owner_key, close_date
+
+),
+
 funnel_deals as (
 
     select distinct
-        entries.portal_id, periods.period_type, periods.period_start, entries.owner_pipeline_id as pipeline_id,
-        entries.owner_key
-    from {{ ref('funnel_stage_entries') }} as entries
+        deal_spans.portal_id, periods.period_type, periods.period_start, deal_spans.owner_pipeline_id as pipeline_id,
+        deal_spans.owner_key
+    from deal_spans
     inner join periods
-        on entries.entered_date <= periods.period_end
-        and entries.close_date >= periods.period_start
-    where entries.entity_type = 'deal'
+        on deal_spans.first_entered_date <= periods.period_end
+        and deal_spans.close_date >= periods.period_start
 
 ),
 

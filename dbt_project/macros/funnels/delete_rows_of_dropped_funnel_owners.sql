@@ -1,14 +1,22 @@
 {#
-    Post-hook of int_funnel_stage_periods on incremental runs: deletes the rows of items the
-    funnels no longer count (a deal deleted in the portal, or turned into a recurring template),
-    so an incremental run ends with the same table as a full rebuild.
+    Post-hook of the incremental funnel models (keyed by owner_scope_key) on incremental runs:
+    deletes the rows of items the funnels no longer count — a deal or lead marked deleted in the
+    raw layer, a deal turned into a recurring template (the complement of int_funnel_owners) — so
+    an incremental run ends with the same table as a full rebuild. It looks up the few dropped
+    items rather than every built row against every live item. Records vanish from the raw layer
+    only on `extract --full-refresh`, which needs `transform --full-refresh` after it.
 #}
 {% macro delete_rows_of_dropped_funnel_owners() %}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where owner_scope_key not in (
-        select portal_id || ':' || entity_type || ':' || cast(owner_id as {{ dbt.type_string() }})
-        from {{ ref('int_funnel_owners') }}
+    where owner_scope_key in (
+        select portal_id || ':deal:' || cast(deal_id as {{ dbt.type_string() }})
+        from {{ ref('int_deals_enriched') }}
+        where is_deleted or coalesce(is_recurring, false)
+        union all
+        select portal_id || ':lead:' || cast(lead_id as {{ dbt.type_string() }})
+        from {{ ref('int_leads_enriched') }}
+        where is_deleted
     )
     {%- endif -%}
 {% endmacro %}

@@ -11,6 +11,7 @@
     drops the rows of items the funnels no longer count (deleted records). A change of currency
     rates alone needs `--full-refresh` to reach the amounts.
 #}
+-- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',
@@ -23,13 +24,14 @@
 
 with
 
-history as (
+{# not materialized: incremental runs read it twice, and DuckDB would first copy all of it #}
+history as not materialized (
 
     select * from {{ ref('int_stage_history_with_supposed') }}
 
 ),
 
-owners as (
+owners as not materialized (
 
     select * from {{ ref('int_funnel_owners') }}
 

@@ -38,7 +38,8 @@
 
 with
 
-events as (
+{# not materialized: incremental runs read it twice, and DuckDB would first copy all of it #}
+events as not materialized (
 
     select * from {{ ref('int_stage_events_classified') }}
 

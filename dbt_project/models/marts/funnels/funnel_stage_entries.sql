@@ -7,10 +7,27 @@
         where entered_date <= to and close_date >= from
           and (not is_supposed or <conversion mode>)
         count(distinct owner_key) per stage
+
+    Incremental (delete+insert by item): a run rebuilds the items with a stage transition newer
+    than the table holds and the items whose current attributes — or their user's or stages'
+    names — differ from the built rows (or that have no rows yet); the post-hook drops the items
+    the funnels no longer count.
 #}
+-- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='owner_scope_key',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
+    )
+}}
+
 with
 
-history as (
+{# not materialized: incremental runs read it twice, and DuckDB would first copy all of it #}
+all_history as not materialized (
 
     select * from {{ ref('int_stage_history_with_supposed') }}
 
@@ -22,7 +39,7 @@ stages as (
 
 ),
 
-owners as (
+owners as not materialized (
 
     select * from {{ ref('int_funnel_owners') }}
 
@@ -34,10 +51,74 @@ users as (
 
 ),
 
+{% if is_incremental() %}
+built as (
+
+    select portal_id, entity_type, max(event_id) as max_event_id
+    from {{ this }}
+    group by portal_id, entity_type
+
+),
+
+changed_owners as (
+
+    select all_history.owner_scope_key
+    from all_history
+    left join built
+        on all_history.portal_id = built.portal_id
+        and all_history.entity_type = built.entity_type
+    where built.max_event_id is null
+        or all_history.event_id > built.max_event_id
+
+    union
+
+    {# one row per built entry (or per owner without any): each compares what it was built with #}
+    select owners.portal_id || ':' || owners.entity_type || ':' || cast(owners.owner_id as {{ dbt.type_string() }})
+    from owners
+    left join users
+        on owners.portal_id = users.portal_id
+        and owners.assigned_user_id = users.user_id
+    left join {{ this }} as built_entries
+        on owners.portal_id = built_entries.portal_id
+        and owners.entity_type = built_entries.entity_type
+        and owners.owner_id = built_entries.owner_id
+    left join stages
+        on built_entries.stage_key = stages.stage_key
+    where built_entries.owner_id is null
+        or owners.owner_pipeline_id is distinct from built_entries.owner_pipeline_id
+        or owners.current_stage_id is distinct from built_entries.current_stage_id
+        or owners.amount_account is distinct from built_entries.amount_account
+        or owners.assigned_user_id is distinct from built_entries.assigned_user_id
+        or users.user_name is distinct from built_entries.assigned_user_name
+        or users.department_id is distinct from built_entries.department_id
+        or users.department_name is distinct from built_entries.department_name
+        or owners.source_id is distinct from built_entries.source_id
+        or owners.is_return_customer is distinct from built_entries.is_return_customer
+        or stages.stage_name is distinct from built_entries.stage_name
+        or stages.funnel_position is distinct from built_entries.funnel_position
+
+),
+
+history as (
+
+    select *
+    from all_history
+    where owner_scope_key in (select owner_scope_key from changed_owners)
+
+),
+{% else %}
+history as (
+
+    select * from all_history
+
+),
+{% endif %}
+
 final as (
 
     select
         history.stage_entry_key,
+        history.owner_scope_key,
         history.portal_id,
         history.entity_type,
         owners.owner_key,

@@ -5,10 +5,11 @@
     latest real stage entry entered on or before d (portal-local dates), while that stage is a
     process stage. Days run from the portal's first to its last real deal stage entry.
 
-    Each real entry is a span [entered_date, left_date) — left_date is the next real entry's date —
-    and spans are range-joined to the calendar: the work is the number of open deal-days, never
-    days × all deals. The amount is the deal's current amount (the API keeps no amount history).
-    A full rebuild; to make it incremental, restrict `days` to the days to rebuild.
+    Each real entry is a span [entered_date, left_date) — left_date is the next real entry's date.
+    A span adds one deal (and its amount) to its stage on entered_date and takes it away on
+    left_date; running sums of these edges per stage give the open deals after each edge, valid
+    until the stage's next edge. The work grows with the number of spans, never with deals × days.
+    The amount is the deal's current amount (the API keeps no amount history).
 #}
 with
 
@@ -98,26 +99,77 @@ days as (
 
 ),
 
+span_edges as (
+
+    select
+        portal_id, pipeline_id, stage_id, stage_key,
+        entered_date as edge_date,
+        1 as deal_delta,
+        amount_account as amount_delta,
+        case when amount_account is null then 0 else 1 end as known_amount_delta
+    from open_spans
+
+    union all
+
+    select
+        portal_id, pipeline_id, stage_id, stage_key,
+        left_date as edge_date,
+        -1 as deal_delta,
+        -amount_account as amount_delta,
+        case when amount_account is null then 0 else -1 end as known_amount_delta
+    from open_spans
+
+),
+
+edge_totals as (
+
+    select
+        portal_id, pipeline_id, stage_id, stage_key, edge_date,
+        sum(deal_delta) as deal_delta,
+        sum(amount_delta) as amount_delta,
+        sum(known_amount_delta) as known_amount_delta
+    from span_edges
+    group by portal_id, pipeline_id, stage_id, stage_key, edge_date
+
+),
+
+{# the stage's open deals from one edge until its next edge #}
+stage_levels as (
+
+    select
+        portal_id, pipeline_id, stage_id, stage_key,
+        edge_date as level_from,
+        lead(edge_date) over (partition by portal_id, stage_key order by edge_date) as level_until,
+        sum(deal_delta) over (
+            partition by portal_id, stage_key order by edge_date rows between unbounded preceding and current row
+        ) as open_deal_count,
+        sum(amount_delta) over (
+            partition by portal_id, stage_key order by edge_date rows between unbounded preceding and current row
+        ) as open_amount_account,
+        {# sum() over no known amounts is NULL, as in a plain sum of NULL amounts #}
+        sum(known_amount_delta) over (
+            partition by portal_id, stage_key order by edge_date rows between unbounded preceding and current row
+        ) as known_amount_count
+    from edge_totals
+
+),
+
 open_deal_days as (
 
     select
-        open_spans.portal_id,
-        open_spans.pipeline_id,
-        open_spans.stage_id,
-        open_spans.stage_key,
+        stage_levels.portal_id,
+        stage_levels.pipeline_id,
+        stage_levels.stage_id,
+        stage_levels.stage_key,
         days.date_day,
-        count(*) as open_deal_count,
-        sum(open_spans.amount_account) as open_amount_account
-    from open_spans
+        stage_levels.open_deal_count,
+        case when stage_levels.known_amount_count > 0 then stage_levels.open_amount_account end
+            as open_amount_account
+    from stage_levels
     inner join days
-        on open_spans.entered_date <= days.date_day
-        and days.date_day < open_spans.left_date
-    group by
-        open_spans.portal_id,
-        open_spans.pipeline_id,
-        open_spans.stage_id,
-        open_spans.stage_key,
-        days.date_day
+        on stage_levels.level_from <= days.date_day
+        and days.date_day < stage_levels.level_until
+    where stage_levels.open_deal_count > 0
 
 ),
 
