@@ -58,7 +58,8 @@ def _progress_loop(stats, transport_requests, stop: threading.Event, progress: P
 @warehouse_options
 @click.option("--entities", default=None, help="Comma-separated subset of list entities (default: all).")
 @click.option("--reconcile", is_flag=True, help="Also mark records deleted in the portal (reads every ID).")
-@click.option("--full-refresh", is_flag=True, help="Forget incremental state and reload everything.")
+@click.option("--full-refresh", is_flag=True,
+              help="Forget incremental state and reload everything (then run `transform --full-refresh`).")
 @click.option("--no-product-rows", is_flag=True,
               help="Skip deal product rows (the API gives them one deal per call: slow on a first load).")
 @click.option("--requests-per-second", type=float, default=2.0, show_default=True,
@@ -90,6 +91,9 @@ def extract(webhook_url: str | None, portal_id: str | None, destination: str, du
                                reconcile=reconcile, full_refresh=full_refresh, product_rows=not no_product_rows,
                                requests_per_second=requests_per_second, burst=burst, stats=ExtractionStats())
     print_summary(result)
+    if full_refresh:
+        # incremental models drop records the raw layer marks deleted; a reload leaves no marks
+        click.echo("raw layer reloaded: run `crm-warehouse transform --full-refresh` next")
 
 
 def run_with_progress(webhook_url: str, warehouse, stats, **options):
