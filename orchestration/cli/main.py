@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestration.cli.extract_command import extract
+from orchestration.cli.inputs_command import inputs
 from orchestration.cli.run_command import run
 from orchestration.cli.sandbox_commands import sandbox
 from orchestration.cli.transform_command import transform
@@ -22,5 +23,6 @@ def main() -> None:
 
 main.add_command(sandbox)
 main.add_command(extract)
+main.add_command(inputs)
 main.add_command(transform)
 main.add_command(run)

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from orchestration.cli.extract_command import configure_logging, print_summary, run_with_progress, warehouse_options
+from orchestration.cli.inputs_command import load_input_files
 from orchestration.cli.progress import Progress
 from orchestration.cli.transform_command import transform_warehouse
 
@@ -25,8 +26,10 @@ from orchestration.cli.transform_command import transform_warehouse
 @warehouse_options
 @click.option("--limits", type=click.Choice(["off", "cloud"]), default="off", show_default=True,
               help="Serve the sandbox with a cloud portal's request limits (and pace the extractor to them).")
+@click.option("--inputs", "inputs_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/inputs"),
+              show_default=True, help="Plans, calendar and business rules (missing ones: data/templates/).")
 def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Path | None,
-        postgres_dsn: str | None, limits: str) -> None:
+        postgres_dsn: str | None, limits: str, inputs_dir: Path) -> None:
     """Run the main job end to end on the sandbox portal."""
     configure_logging(verbose=False)
     from pipelines.bitrix24.stats import ExtractionStats
@@ -52,6 +55,7 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
         result = run_with_progress(running.webhook_url, warehouse, stats=ExtractionStats(),
                                    requests_per_second=2.0 if cloud else 0, reconcile=True)
     print_summary(result)
+    load_input_files(warehouse, inputs_dir)
     transform_warehouse(warehouse)
 
     from orchestration.summary import funnel_summary

@@ -201,37 +201,5 @@
 
 {# `select * from <raw table>` plus a typed NULL for each documented column the table lacks. #}
 {% macro bitrix24_source(table_name) -%}
-    {%- set relation = source('bitrix24', table_name) -%}
-    {%- set missing = [] -%}
-    {%- set exists = true -%}
-    {%- if execute -%}
-        {#- a portal without, say, telephony has no calls table: an empty one stands in -#}
-        {%- set exists = load_relation(relation) is not none -%}
-        {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list
-            if exists else [] -%}
-        {%- for column, kind in bitrix24_raw_columns().get(table_name, {}).items() -%}
-            {%- if column not in present -%}
-                {%- do missing.append((column, kind)) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {%- set sql_types = {
-        'text': dbt.type_string(), 'bigint': dbt.type_bigint(), 'numeric': 'numeric(20, 4)',
-        'boolean': dbt.type_boolean(), 'date': 'date', 'timestamptz': 'timestamp with time zone',
-        'float': dbt.type_float(), 'json': 'json',
-    } -%}
-    {%- if exists %}
-    select
-        *
-        {%- for column, kind in missing %},
-        cast(null as {{ sql_types[kind] }}) as {{ column }}
-        {%- endfor %}
-    from {{ relation }}
-    {%- else %}
-    select
-        {%- for column, kind in missing %}
-        cast(null as {{ sql_types[kind] }}) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    where 1 = 0
-    {%- endif %}
+    {{ source_with_columns(source('bitrix24', table_name), bitrix24_raw_columns().get(table_name, {})) }}
 {%- endmacro %}

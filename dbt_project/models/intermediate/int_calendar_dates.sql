@@ -1,7 +1,8 @@
 {#
     One row per calendar day from var calendar_start to var calendar_end, with the working-day
-    flag (Monday–Friday) and the day's number among the working days of its month. Public holidays
-    and moved working days come with the working calendar of the plan/fact marts.
+    flag and the day's number among the working days of its month. Working days are Monday–Friday
+    except the holidays of the working calendar (inputs.calendar_days, docs/inputs.md), plus the
+    weekend days it lists as working days (transferred working Saturdays).
 #}
 with
 
@@ -15,13 +16,25 @@ days as (
 
 ),
 
+calendar_exceptions as (
+
+    select * from {{ ref('stg_inputs__calendar_days') }}
+
+),
+
 flagged as (
 
     select
-        cast(date_day as date) as date_day,
-        cast(extract(isodow from date_day) as integer) as iso_day_of_week,
-        cast(extract(isodow from date_day) as integer) <= 5 as is_working_day
+        cast(days.date_day as date) as date_day,
+        cast(extract(isodow from days.date_day) as integer) as iso_day_of_week,
+        coalesce(
+            calendar_exceptions.is_working_day,
+            cast(extract(isodow from days.date_day) as integer) <= 5
+        ) as is_working_day,
+        case when not calendar_exceptions.is_working_day then calendar_exceptions.day_name end as holiday_name
     from days
+    left join calendar_exceptions
+        on cast(days.date_day as date) = calendar_exceptions.calendar_date
 
 ),
 
@@ -39,16 +52,17 @@ final as (
         cast(extract(day from date_day) as integer) as day_of_month,
         iso_day_of_week,
         is_working_day,
+        holiday_name,
         case when is_working_day then
-            sum(case when is_working_day then 1 else 0 end) over (
+            cast(sum(case when is_working_day then 1 else 0 end) over (
                 partition by {{ dbt.date_trunc('month', 'date_day') }}
                 order by date_day
                 rows between unbounded preceding and current row
-            )
+            ) as integer)
         end as working_day_of_month,
-        sum(case when is_working_day then 1 else 0 end) over (
+        cast(sum(case when is_working_day then 1 else 0 end) over (
             partition by {{ dbt.date_trunc('month', 'date_day') }}
-        ) as working_days_in_month
+        ) as integer) as working_days_in_month
     from flagged
 
 )

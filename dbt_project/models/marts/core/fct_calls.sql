@@ -1,0 +1,69 @@
+{#
+    One row per telephony call (voximplant.statistic.get) with the user, the CRM record it was
+    logged on, the outcome and the portal-local day and hour it started. Billed minutes are the
+    started minutes of an answered call (the cost-to-serve rate applies to them).
+#}
+with
+
+calls as (
+
+    select * from {{ ref('stg_bitrix24__calls') }}
+
+),
+
+portals as (
+
+    select * from {{ ref('stg_bitrix24__portals') }}
+
+),
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+final as (
+
+    select
+        calls.call_key,
+        calls.portal_id,
+        calls.call_id,
+        calls.activity_id,
+        calls.user_id,
+        users.user_name,
+        users.department_id,
+        users.department_name,
+        calls.crm_entity_type,
+        calls.crm_entity_id,
+        case when calls.crm_entity_type = 'deal'
+            then calls.portal_id || ':' || cast(calls.crm_entity_id as {{ dbt.type_string() }})
+        end as deal_key,
+        calls.call_type,
+        calls.direction,
+        calls.status_code,
+        calls.failure_reason,
+        calls.is_answered,
+        calls.is_missed,
+        calls.duration_seconds,
+        case when calls.is_answered
+            then cast(ceil(coalesce(calls.duration_seconds, 0) / 60.0) as {{ dbt.type_bigint() }})
+            else 0
+        end as billed_minutes,
+        calls.cost,
+        calls.cost_currency_id,
+        calls.started_at,
+        {{ portal_local_date('calls.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as started_date,
+        cast(extract(hour from {{ portal_local_timestamp('calls.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }})
+            as integer) as started_hour,
+        calls.is_deleted
+    from calls
+    left join portals
+        on calls.portal_id = portals.portal_id
+    left join users
+        on calls.portal_id = users.portal_id
+        and calls.user_id = users.user_id
+
+)
+
+select * from final

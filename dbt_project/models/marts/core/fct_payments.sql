@@ -1,0 +1,90 @@
+{#
+    One row per invoice (Bitrix24 smart invoice) with its amount in the account currency and, once
+    paid (an invoice stage of success semantics), the payment time: the moment it moved to that
+    stage, portal-local day. The plan/fact marts count paid invoices by payment day and by the
+    invoice's responsible user; the deal and customer link payments to sales.
+#}
+with
+
+invoices as (
+
+    select * from {{ ref('stg_bitrix24__invoices') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('stg_bitrix24__statuses') }}
+    where dictionary_id like 'SMART_INVOICE_STAGE%'
+
+),
+
+currencies as (
+
+    select * from {{ ref('stg_bitrix24__currencies') }}
+
+),
+
+portals as (
+
+    select * from {{ ref('stg_bitrix24__portals') }}
+
+),
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+final as (
+
+    select
+        invoices.invoice_key,
+        invoices.portal_id,
+        invoices.invoice_id,
+        invoices.invoice_title,
+        invoices.account_number,
+        invoices.stage_id,
+        stages.status_name as stage_name,
+        coalesce(stages.stage_semantics, 'process') as stage_semantics,
+        coalesce(stages.stage_semantics, 'process') = 'success' as is_paid,
+        case when invoices.deal_id is not null and invoices.deal_id <> 0
+            then invoices.portal_id || ':' || cast(invoices.deal_id as {{ dbt.type_string() }})
+        end as deal_key,
+        case
+            when invoices.company_id is not null
+                then invoices.portal_id || ':company:' || cast(invoices.company_id as {{ dbt.type_string() }})
+            when invoices.contact_id is not null
+                then invoices.portal_id || ':contact:' || cast(invoices.contact_id as {{ dbt.type_string() }})
+        end as customer_key,
+        invoices.assigned_user_id,
+        users.user_name as assigned_user_name,
+        users.department_id,
+        users.department_name,
+        invoices.currency_id,
+        invoices.amount,
+        cast(round(invoices.amount * coalesce(currencies.rate_to_base, 1), 2) as decimal(20, 2)) as amount_account,
+        invoices.created_at,
+        invoices.close_date as due_date,
+        case when coalesce(stages.stage_semantics, 'process') = 'success' then invoices.moved_at end as paid_at,
+        case when coalesce(stages.stage_semantics, 'process') = 'success'
+            then {{ portal_local_date('invoices.moved_at', 'coalesce(portals.utc_offset_minutes, 0)') }}
+        end as paid_date,
+        invoices.is_deleted
+    from invoices
+    left join stages
+        on invoices.portal_id = stages.portal_id
+        and invoices.stage_id = stages.status_id
+    left join currencies
+        on invoices.portal_id = currencies.portal_id
+        and invoices.currency_id = currencies.currency_id
+    left join portals
+        on invoices.portal_id = portals.portal_id
+    left join users
+        on invoices.portal_id = users.portal_id
+        and invoices.assigned_user_id = users.user_id
+
+)
+
+select * from final
