@@ -38,6 +38,20 @@ flagged as (
 
 ),
 
+counted as (
+
+    select
+        *,
+        {# working days of the month up to and including the day (the plan/fact pace divides by it) #}
+        cast(sum(case when is_working_day then 1 else 0 end) over (
+            partition by {{ dbt.date_trunc('month', 'date_day') }}
+            order by date_day
+            rows between unbounded preceding and current row
+        ) as integer) as working_days_elapsed_in_month
+    from flagged
+
+),
+
 final as (
 
     select
@@ -53,17 +67,12 @@ final as (
         iso_day_of_week,
         is_working_day,
         holiday_name,
-        case when is_working_day then
-            cast(sum(case when is_working_day then 1 else 0 end) over (
-                partition by {{ dbt.date_trunc('month', 'date_day') }}
-                order by date_day
-                rows between unbounded preceding and current row
-            ) as integer)
-        end as working_day_of_month,
+        case when is_working_day then working_days_elapsed_in_month end as working_day_of_month,
+        working_days_elapsed_in_month,
         cast(sum(case when is_working_day then 1 else 0 end) over (
             partition by {{ dbt.date_trunc('month', 'date_day') }}
         ) as integer) as working_days_in_month
-    from flagged
+    from counted
 
 )
 

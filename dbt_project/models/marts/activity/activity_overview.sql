@@ -1,0 +1,82 @@
+{#
+    The activity scales of a manager's day: per portal × responsible user × day × activity type,
+    the activities planned for the day (due that day), done that day (completed, held that day) and
+    overdue (due that day, not completed, deadline passed at the last extraction) — the "done" and
+    "debt" sides of Bitrix24's activity counters. Deleted activities do not count.
+#}
+with
+
+activities as (
+
+    select * from {{ ref('fct_activities') }}
+    where not is_deleted
+
+),
+
+due as (
+
+    select
+        portal_id,
+        responsible_user_id,
+        due_date as activity_date,
+        activity_type,
+        count(*) as planned_count,
+        sum(case when is_completed then 1 else 0 end) as planned_done_count,
+        sum(case when is_overdue then 1 else 0 end) as overdue_count,
+        sum(case when not is_completed and not is_overdue then 1 else 0 end) as open_count
+    from activities
+    group by portal_id, responsible_user_id, due_date, activity_type
+
+),
+
+done as (
+
+    select
+        portal_id,
+        responsible_user_id,
+        held_date as activity_date,
+        activity_type,
+        count(*) as done_count
+    from activities
+    where is_completed
+    group by portal_id, responsible_user_id, held_date, activity_type
+
+),
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+final as (
+
+    select
+        coalesce(due.portal_id, done.portal_id) || ':' || cast(coalesce(due.responsible_user_id, done.responsible_user_id, 0) as {{ dbt.type_string() }})
+            || ':' || cast(coalesce(due.activity_date, done.activity_date) as {{ dbt.type_string() }})
+            || ':' || coalesce(due.activity_type, done.activity_type, 'unknown') as activity_overview_key,
+        coalesce(due.portal_id, done.portal_id) as portal_id,
+        coalesce(due.responsible_user_id, done.responsible_user_id) as user_id,
+        users.user_name,
+        users.department_id,
+        users.department_name,
+        coalesce(due.activity_date, done.activity_date) as activity_date,
+        coalesce(due.activity_type, done.activity_type, 'unknown') as activity_type,
+        coalesce(due.planned_count, 0) as planned_count,
+        coalesce(due.planned_done_count, 0) as planned_done_count,
+        coalesce(due.open_count, 0) as open_count,
+        coalesce(due.overdue_count, 0) as overdue_count,
+        coalesce(done.done_count, 0) as done_count
+    from due
+    full outer join done
+        on due.portal_id = done.portal_id
+        and due.responsible_user_id = done.responsible_user_id
+        and due.activity_date = done.activity_date
+        and due.activity_type = done.activity_type
+    left join users
+        on coalesce(due.portal_id, done.portal_id) = users.portal_id
+        and coalesce(due.responsible_user_id, done.responsible_user_id) = users.user_id
+
+)
+
+select * from final

@@ -1,0 +1,74 @@
+{#
+    Telephony per portal × user × day × hour (portal-local): calls, incoming and outgoing, answered,
+    missed (incoming 304) and other failures, talk time (total and average per answered call),
+    billed minutes and cost. Deleted call records do not count.
+#}
+with
+
+calls as (
+
+    select * from {{ ref('fct_calls') }}
+    where not is_deleted
+
+),
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+hourly as (
+
+    select
+        portal_id,
+        user_id,
+        started_date,
+        started_hour,
+        count(*) as call_count,
+        sum(case when direction = 'incoming' then 1 else 0 end) as incoming_count,
+        sum(case when direction = 'outgoing' then 1 else 0 end) as outgoing_count,
+        sum(case when is_answered then 1 else 0 end) as answered_count,
+        sum(case when is_missed then 1 else 0 end) as missed_count,
+        sum(case when not is_answered and not is_missed then 1 else 0 end) as failed_count,
+        sum(coalesce(duration_seconds, 0)) as total_duration_seconds,
+        sum(billed_minutes) as billed_minutes,
+        sum(cost) as cost
+    from calls
+    group by portal_id, user_id, started_date, started_hour
+
+),
+
+final as (
+
+    select
+        hourly.portal_id || ':' || cast(coalesce(hourly.user_id, 0) as {{ dbt.type_string() }})
+            || ':' || cast(hourly.started_date as {{ dbt.type_string() }})
+            || ':' || cast(hourly.started_hour as {{ dbt.type_string() }}) as call_stats_key,
+        hourly.portal_id,
+        hourly.user_id,
+        users.user_name,
+        users.department_id,
+        users.department_name,
+        hourly.started_date as call_date,
+        hourly.started_hour as call_hour,
+        hourly.call_count,
+        hourly.incoming_count,
+        hourly.outgoing_count,
+        hourly.answered_count,
+        hourly.missed_count,
+        hourly.failed_count,
+        hourly.total_duration_seconds,
+        case when hourly.answered_count > 0
+            then round(cast(hourly.total_duration_seconds as {{ dbt.type_numeric() }}) / hourly.answered_count, 1)
+        end as average_answered_duration_seconds,
+        hourly.billed_minutes,
+        hourly.cost
+    from hourly
+    left join users
+        on hourly.portal_id = users.portal_id
+        and hourly.user_id = users.user_id
+
+)
+
+select * from final
