@@ -1,0 +1,204 @@
+{#
+    Every record that fails a data-quality rule, one row per record × rule, with its owner, so a
+    steward sees what is wrong, where and whose (docs/marts.md lists the rules). Deleted records are
+    not checked; rules on "open" records skip closed deals and leads.
+#}
+with
+
+leads as (
+
+    select * from {{ ref('fct_leads') }}
+    where not is_deleted
+
+),
+
+deals as (
+
+    select * from {{ ref('fct_deals') }}
+    where not is_deleted
+        and not coalesce(is_recurring, false)
+
+),
+
+contacts as (
+
+    select * from {{ ref('stg_bitrix24__contacts') }}
+    where not is_deleted
+
+),
+
+companies as (
+
+    select * from {{ ref('stg_bitrix24__companies') }}
+    where not is_deleted
+
+),
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+lead_history as (
+
+    select distinct portal_id, lead_id from {{ ref('stg_bitrix24__lead_stage_history') }}
+    where not is_deleted
+
+),
+
+{# the stage of each deal's latest real transition #}
+last_deal_stages as (
+
+    select portal_id, owner_id as deal_id, stage_id
+    from (
+        select
+            portal_id, owner_id, stage_id,
+            row_number() over (partition by portal_id, owner_id order by event_id desc) as recency
+        from {{ ref('int_stage_events_classified') }}
+        where entity_type = 'deal'
+    ) as ranked
+    where recency = 1
+
+),
+
+contact_channels as (
+
+    select
+        portal_id,
+        contact_id,
+        assigned_user_id,
+        created_at,
+        nullif(regexp_replace(coalesce(primary_phone, ''), '[^0-9]', '', 'g'), '') as phone_digits,
+        nullif(lower(trim(coalesce(primary_email, ''))), '') as email
+    from contacts
+
+),
+
+{# a contact whose phone (or e-mail) an earlier contact already has; detail names the earlier one #}
+duplicate_contacts as (
+
+    select portal_id, contact_id, assigned_user_id, rule_name, first_contact_id
+    from (
+        select
+            portal_id, contact_id, assigned_user_id, 'duplicate_contact_phone' as rule_name,
+            first_value(contact_id) over (partition by portal_id, phone_digits order by contact_id) as first_contact_id
+        from contact_channels
+        where phone_digits is not null
+        union all
+        select
+            portal_id, contact_id, assigned_user_id, 'duplicate_contact_email',
+            first_value(contact_id) over (partition by portal_id, email order by contact_id)
+        from contact_channels
+        where email is not null
+    ) as ranked
+    where contact_id <> first_contact_id
+
+),
+
+failures as (
+
+    {# leads #}
+    select portal_id, 'lead' as entity_type, lead_id as record_id, assigned_user_id, 'missing_phone' as rule_name,
+        cast(null as {{ dbt.type_string() }}) as detail
+    from leads where not coalesce(has_phone, false)
+    union all
+    select portal_id, 'lead', lead_id, assigned_user_id, 'missing_email', cast(null as {{ dbt.type_string() }})
+    from leads where not coalesce(has_email, false)
+    union all
+    select portal_id, 'lead', lead_id, assigned_user_id, 'missing_source', cast(null as {{ dbt.type_string() }})
+    from leads where source_id is null
+    union all
+    select leads.portal_id, 'lead', leads.lead_id, leads.assigned_user_id, 'lead_without_status_history',
+        cast(null as {{ dbt.type_string() }})
+    from leads
+    left join lead_history
+        on leads.portal_id = lead_history.portal_id
+        and leads.lead_id = lead_history.lead_id
+    where lead_history.lead_id is null
+    union all
+    select portal_id, 'lead', lead_id, assigned_user_id, 'amount_without_currency', cast(null as {{ dbt.type_string() }})
+    from leads where amount > 0 and currency_id is null
+    union all
+    select portal_id, 'lead', lead_id, assigned_user_id, 'owned_by_deactivated_user', assigned_user_name
+    from leads where stage_semantics = 'process' and is_assigned_user_active = false
+
+    {# deals #}
+    union all
+    select portal_id, 'deal', deal_id, assigned_user_id, 'missing_source', cast(null as {{ dbt.type_string() }})
+    from deals where source_id is null
+    union all
+    select portal_id, 'deal', deal_id, assigned_user_id, 'deal_without_contact_or_company',
+        cast(null as {{ dbt.type_string() }})
+    from deals where contact_id is null and company_id is null
+    union all
+    select portal_id, 'deal', deal_id, assigned_user_id, 'missing_amount', cast(null as {{ dbt.type_string() }})
+    from deals where coalesce(amount, 0) = 0
+    union all
+    select portal_id, 'deal', deal_id, assigned_user_id, 'amount_without_currency', cast(null as {{ dbt.type_string() }})
+    from deals where amount > 0 and currency_id is null
+    union all
+    select portal_id, 'deal', deal_id, assigned_user_id, 'owned_by_deactivated_user', assigned_user_name
+    from deals where stage_semantics = 'process' and is_assigned_user_active = false
+    union all
+    select deals.portal_id, 'deal', deals.deal_id, deals.assigned_user_id, 'stage_history_disagrees',
+        'history ends in ' || last_deal_stages.stage_id || ', deal is in ' || deals.stage_id
+    from deals
+    inner join last_deal_stages
+        on deals.portal_id = last_deal_stages.portal_id
+        and deals.deal_id = last_deal_stages.deal_id
+    where last_deal_stages.stage_id <> deals.stage_id
+
+    {# contacts and companies #}
+    union all
+    select portal_id, 'contact', contact_id, assigned_user_id, 'missing_phone', cast(null as {{ dbt.type_string() }})
+    from contacts where not coalesce(has_phone, false)
+    union all
+    select portal_id, 'contact', contact_id, assigned_user_id, 'missing_email', cast(null as {{ dbt.type_string() }})
+    from contacts where not coalesce(has_email, false)
+    union all
+    select portal_id, 'contact', contact_id, assigned_user_id, rule_name,
+        'same as contact ' || cast(first_contact_id as {{ dbt.type_string() }})
+    from duplicate_contacts
+    union all
+    select contacts.portal_id, 'contact', contacts.contact_id, contacts.assigned_user_id, 'owned_by_deactivated_user',
+        users.user_name
+    from contacts
+    inner join users
+        on contacts.portal_id = users.portal_id
+        and contacts.assigned_user_id = users.user_id
+    where not users.is_active
+    union all
+    select companies.portal_id, 'company', companies.company_id, companies.assigned_user_id, 'owned_by_deactivated_user',
+        users.user_name
+    from companies
+    inner join users
+        on companies.portal_id = users.portal_id
+        and companies.assigned_user_id = users.user_id
+    where not users.is_active and not coalesce(companies.is_my_company, false)
+
+),
+
+final as (
+
+    select
+        failures.portal_id || ':' || failures.entity_type || ':' || cast(failures.record_id as {{ dbt.type_string() }})
+            || ':' || failures.rule_name as data_quality_record_key,
+        failures.portal_id,
+        failures.entity_type,
+        failures.record_id,
+        failures.portal_id || ':' || cast(failures.record_id as {{ dbt.type_string() }}) as record_key,
+        failures.rule_name,
+        failures.detail,
+        failures.assigned_user_id,
+        users.user_name as assigned_user_name,
+        users.department_id,
+        users.department_name
+    from failures
+    left join users
+        on failures.portal_id = users.portal_id
+        and failures.assigned_user_id = users.user_id
+
+)
+
+select * from final
