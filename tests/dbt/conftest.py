@@ -41,3 +41,39 @@ def funnel_warehouse(funnel_build) -> Path:
     result, path = funnel_build
     assert result.success, statuses(result)
     return path
+
+
+@pytest.fixture(scope="session")
+def planfact_portal() -> Path:
+    """Two managers' March 2025 (a month with a holiday) with plans, activities, calls, payments and
+    product rows; the plan/fact, activity, profitability and quality marts are worked out by hand in
+    tests/fixtures/portals/planfact/README.md."""
+    return FIXTURES / "portals" / "planfact"
+
+
+@pytest.fixture(scope="session")
+def planfact_build(planfact_portal, tmp_path_factory):
+    """The plan/fact portal served, extracted, its inputs loaded (plans and calendar from the
+    fixture, business rules from data/templates) and built with `dbt build`."""
+    from pipelines.inputs import InputFiles, load_inputs
+    from tests.conftest import _serving
+
+    directory = tmp_path_factory.mktemp("planfact-warehouse")
+    warehouse = duckdb_warehouse(directory)
+    serving = _serving()
+    start = next(serving)
+    try:
+        extract(start(planfact_portal), warehouse)
+    finally:
+        next(serving, None)
+    load_inputs(warehouse, InputFiles.from_directory(planfact_portal / "inputs"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = dbt(["build"], warehouse.duckdb_path, directory, monkeypatch)
+    return result, warehouse.duckdb_path
+
+
+@pytest.fixture(scope="session")
+def planfact_warehouse(planfact_build) -> Path:
+    result, path = planfact_build
+    assert result.success, statuses(result)
+    return path

@@ -26,13 +26,13 @@ hourly as (
         started_date,
         started_hour,
         count(*) as call_count,
-        sum(case when direction = 'incoming' then 1 else 0 end) as incoming_count,
-        sum(case when direction = 'outgoing' then 1 else 0 end) as outgoing_count,
-        sum(case when is_answered then 1 else 0 end) as answered_count,
-        sum(case when is_missed then 1 else 0 end) as missed_count,
-        sum(case when not is_answered and not is_missed then 1 else 0 end) as failed_count,
-        sum(coalesce(duration_seconds, 0)) as total_duration_seconds,
-        sum(billed_minutes) as billed_minutes,
+        cast(sum(case when direction = 'incoming' then 1 else 0 end) as {{ dbt.type_bigint() }}) as incoming_count,
+        cast(sum(case when direction = 'outgoing' then 1 else 0 end) as {{ dbt.type_bigint() }}) as outgoing_count,
+        cast(sum(case when is_answered then 1 else 0 end) as {{ dbt.type_bigint() }}) as answered_count,
+        cast(sum(case when is_missed then 1 else 0 end) as {{ dbt.type_bigint() }}) as missed_count,
+        cast(sum(case when not is_answered and not is_missed then 1 else 0 end) as {{ dbt.type_bigint() }}) as failed_count,
+        cast(sum(coalesce(duration_seconds, 0)) as {{ dbt.type_bigint() }}) as total_duration_seconds,
+        cast(sum(billed_minutes) as {{ dbt.type_bigint() }}) as billed_minutes,
         sum(cost) as cost
     from calls
     group by portal_id, user_id, started_date, started_hour
@@ -60,7 +60,7 @@ final as (
         hourly.failed_count,
         hourly.total_duration_seconds,
         case when hourly.answered_count > 0
-            then round(cast(hourly.total_duration_seconds as {{ dbt.type_numeric() }}) / hourly.answered_count, 1)
+            then cast(round(1.0 * hourly.total_duration_seconds / hourly.answered_count, 1) as decimal(12, 1))
         end as average_answered_duration_seconds,
         hourly.billed_minutes,
         hourly.cost

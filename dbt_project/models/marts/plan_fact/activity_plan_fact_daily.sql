@@ -140,7 +140,7 @@ final as (
         case
             when month_to_date.monthly_plan is null then null
             when month_to_date.is_working_day
-                then cast(round(month_to_date.monthly_plan / month_to_date.working_days_in_month, 4) as decimal(20, 4))
+                then cast(round(month_to_date.monthly_plan / nullif(month_to_date.working_days_in_month, 0), 4) as decimal(20, 4))
             else cast(0 as decimal(20, 4))
         end as daily_plan,
         month_to_date.fact_value,

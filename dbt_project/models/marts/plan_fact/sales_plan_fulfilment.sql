@@ -3,7 +3,7 @@
     period (month, quarter, half-year, year) × metric, the plan, the fact and fact / plan × 100,
     with breakdowns of the deal metrics by payment form and by sales channel (fact only).
     Plans: a manager's as given; a department's or the company's as given, else the sum of the
-    manager plans of its users (plan_source says which); a pipeline's as given. A period's plan is
+    manager plans of its users (plan_source says which; 'mixed' when a period's months differ); a pipeline's as given. A period's plan is
     the sum of its months' plans. Facts: int_business_facts_daily (won deals by CLOSEDATE for
     units and deal_value — Bitrix24's sales targets, reference §7.8). A department's facts are its
     users' (by primary department). Derived metrics: price_per_m2 (value of the won deals with an
@@ -175,7 +175,8 @@ period_plans as (
         monthly_plans.portal_id, monthly_plans.scope, monthly_plans.scope_id, month_periods.period_type,
         month_periods.period_start, monthly_plans.metric, 'total' as breakdown, 'all' as breakdown_value,
         sum(monthly_plans.plan_value) as plan_value,
-        max(monthly_plans.plan_source) as plan_source
+        case when min(monthly_plans.plan_source) = max(monthly_plans.plan_source)
+            then min(monthly_plans.plan_source) else 'mixed' end as plan_source
     from monthly_plans
     inner join month_periods
         on monthly_plans.month_start = month_periods.month_start

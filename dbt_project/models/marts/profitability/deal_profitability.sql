@@ -61,7 +61,7 @@ measured as (
         cast(coalesce(product_rows.revenue, deals.amount_account) as decimal(20, 2)) as revenue,
         cast(coalesce(product_rows.cost_of_goods, 0) as decimal(20, 2)) as cost_of_goods,
         coalesce(costs.activity_count, 0) as activity_count,
-        coalesce(costs.billed_minutes, 0) as billed_call_minutes,
+        cast(coalesce(costs.billed_minutes, 0) as {{ dbt.type_bigint() }}) as billed_call_minutes,
         cast(coalesce(costs.cost_to_serve, 0) as decimal(20, 2)) as cost_to_serve
     from deals
     left join product_rows

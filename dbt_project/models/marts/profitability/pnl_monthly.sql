@@ -17,6 +17,7 @@ revenue as (
         sum(revenue) as revenue,
         sum(cost_of_goods) as cost_of_goods
     from {{ ref('deal_profitability') }}
+    where close_date is not null
     group by 1, 2, 3
 
 ),
