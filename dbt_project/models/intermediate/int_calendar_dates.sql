@@ -11,8 +11,8 @@ days as (
     {{ dbt.date_spine(
         'day',
         "cast('" ~ var('calendar_start') ~ "' as date)",
-        "cast('" ~ var('calendar_end') ~ "' as date)",
-    ) }}
+        dbt.dateadd('day', 1, "cast('" ~ var('calendar_end') ~ "' as date)"),
+    ) }}{# date_spine's end is exclusive; calendar_end is the last day #}
 
 ),
 
