@@ -9,10 +9,15 @@ import click
 from orchestration.cli.extract_command import warehouse_options
 
 
-def load_input_files(warehouse, directory: Path) -> None:
+def load_input_files(warehouse, directory: Path, default_plans: Path | None = None) -> None:
+    """Loads the inputs of `directory`; `default_plans` stands in when it has no sales_plans.csv."""
+    from dataclasses import replace
+
     from pipelines.inputs import InputError, InputFiles, load_inputs
 
     files = InputFiles.from_directory(directory)
+    if files.sales_plans is None and default_plans is not None:
+        files = replace(files, sales_plans=default_plans)
     try:
         loaded = load_inputs(warehouse, files)
     except InputError as error:

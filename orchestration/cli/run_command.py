@@ -1,7 +1,9 @@
 """`crm-warehouse run`: every step of the main job, end to end.
 
-Today: generate (once) and serve a sandbox portal, extract it into the warehouse, build the dbt
-project (staging, intermediate, marts and their tests) and print the latest month's deal funnel.
+Today: generate (once) and serve a sandbox portal, extract it into the warehouse, load the business
+inputs (plans — derived from the sandbox's history unless data/inputs/sales_plans.csv exists —,
+working calendar, business rules), build the dbt project (staging, intermediate, marts and their
+tests) and print the latest month's deal funnel.
 Validation and publishing join as built.
 """
 
@@ -55,7 +57,12 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
         result = run_with_progress(running.webhook_url, warehouse, stats=ExtractionStats(),
                                    requests_per_second=2.0 if cloud else 0, reconcile=True)
     print_summary(result)
-    load_input_files(warehouse, inputs_dir)
+    from sandbox.plans import write_sandbox_plans
+
+    # without a plan file of the user's, plans derived from the sandbox's own history
+    sandbox_plans = portal_dir / ".sandbox" / "sales_plans.csv"
+    write_sandbox_plans(portal_dir, sandbox_plans, result.portal_id)
+    load_input_files(warehouse, inputs_dir, default_plans=sandbox_plans)
     transform_warehouse(warehouse)
 
     from orchestration.summary import funnel_summary

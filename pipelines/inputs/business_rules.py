@@ -115,7 +115,9 @@ class _Reader:
             return {}
         result = {}
         for key, value in node.value:
-            if allowed is not None and key.value not in allowed:
+            if key.value in result:
+                self.fail(key, f"{what}: key {key.value!r} is given twice")
+            elif allowed is not None and key.value not in allowed:
                 self.fail(key, f"{what}: unknown key {key.value!r}; expected one of {', '.join(allowed)}")
             else:
                 result[key.value] = value

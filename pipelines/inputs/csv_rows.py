@@ -11,8 +11,10 @@ from typing import Iterator
 from pipelines.inputs.errors import InputError
 
 
-def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict]]:
-    """(line number, {column: stripped value}) for each record of the file."""
+def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
+              ) -> Iterator[tuple[int, dict | InputError]]:
+    """(line number, {column: stripped value}) for each record of the file; a malformed record
+    comes as (line number, InputError), so the reader can go on and report every problem."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         numbered = ((number, line) for number, line in enumerate(handle, start=1)
                     if line.strip() and not line.lstrip().startswith("#"))
@@ -29,7 +31,8 @@ def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] =
         for number, line in numbered:
             values = next(csv.reader([line]))
             if len(values) != len(columns):
-                raise InputError(path, number, f"{len(values)} values for {len(columns)} columns: {line.strip()!r}")
+                yield number, InputError(path, number, f"{len(values)} values for {len(columns)} columns: {line.strip()!r}")
+                continue
             yield number, {name: value.strip() for name, value in zip(columns, values)}
 
 

@@ -54,6 +54,9 @@ def read_sales_plans(path: Path, reference: WarehouseReference) -> list[PlanRow]
     errors: list[InputError] = []
     seen: dict[tuple, int] = {}
     for line, values in read_rows(path, COLUMNS):
+        if isinstance(values, InputError):
+            errors.append(values)
+            continue
         try:
             row = _parse(path, line, values)
             _check_reference(path, row, reference)

@@ -4,6 +4,7 @@ example, the Russian calendar). A month has about 22 working days, never a const
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from pipelines.inputs.errors import InputError, raise_all
 
 COLUMNS = ("date", "day_type", "name")
 DAY_TYPES = ("holiday", "working_day")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,12 @@ def read_working_calendar(path: Path) -> list[CalendarDay]:
     errors: list[InputError] = []
     seen: dict[date, int] = {}
     for line, values in read_rows(path, COLUMNS):
+        if isinstance(values, InputError):
+            errors.append(values)
+            continue
         try:
+            if not _DATE.match(values["date"]):
+                raise ValueError(values["date"])
             day = date.fromisoformat(values["date"])
         except ValueError:
             errors.append(InputError(path, line, f"date {values['date']!r} is not YYYY-MM-DD"))
