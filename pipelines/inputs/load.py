@@ -25,8 +25,8 @@ FILE_NAMES = {"sales_plans": "sales_plans.csv", "working_calendar": "working_cal
 
 @dataclass(frozen=True)
 class InputFiles:
-    """Where each input comes from: the inputs directory, else the template of the same name (no
-    plans without a plan file: the template's rows are examples for the sandbox portal)."""
+    """Where each input comes from: the inputs directory, else the template of the same name for
+    the calendar and the rules (no plans without a plan file: the plans template is only a header)."""
     sales_plans: Path | None
     working_calendar: Path
     business_rules: Path

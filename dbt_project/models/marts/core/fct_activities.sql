@@ -76,7 +76,7 @@ final as (
         activities.is_completed,
         activities.is_missed_call,
         not activities.is_completed
-            and activities.deadline_at < portals.extracted_at as is_overdue,
+            and coalesce(activities.deadline_at < portals.extracted_at, false) as is_overdue,
         activities.created_at,
         activities.start_at,
         activities.end_at,

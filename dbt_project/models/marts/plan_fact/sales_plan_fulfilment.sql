@@ -217,7 +217,8 @@ derived as (
         portal_id, scope, scope_id, period_type, period_start, 'price_per_m2' as metric, breakdown, breakdown_value,
         cast(round(max(case when metric = 'deal_value' then plan_value end)
             / nullif(max(case when metric = 'area_m2' then plan_value end), 0), 4) as decimal(20, 4)) as plan_value,
-        max(case when metric = 'deal_value' then plan_source end) as plan_source,
+        case when max(case when metric = 'area_m2' then plan_value end) > 0
+            then max(case when metric = 'deal_value' then plan_source end) end as plan_source,
         cast(round(max(case when metric = 'area_deal_value' then fact_value end)
             / nullif(max(case when metric = 'area_m2' then fact_value end), 0), 4) as decimal(20, 4)) as fact_value
     from measured
