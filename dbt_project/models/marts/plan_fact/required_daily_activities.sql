@@ -22,10 +22,28 @@ plans as (
 
 ),
 
-facts as (
+{# monthly counts per manager and per portal: the trailing window joins months, not days #}
+manager_months as (
 
-    select * from {{ ref('int_business_facts_daily') }}
-    where metric in ('leads', 'meetings', 'showings', 'bookings', 'units', 'deal_value')
+    select
+        facts.portal_id,
+        facts.user_id,
+        calendar.month_start,
+        facts.metric,
+        sum(facts.fact_value) as fact_value
+    from {{ ref('int_business_facts_daily') }} as facts
+    inner join {{ ref('dim_dates') }} as calendar
+        on facts.fact_date = calendar.date_day
+    where facts.metric in ('leads', 'meetings', 'showings', 'bookings', 'units', 'deal_value')
+    group by facts.portal_id, facts.user_id, calendar.month_start, facts.metric
+
+),
+
+portal_months as (
+
+    select portal_id, month_start, metric, sum(fact_value) as fact_value
+    from manager_months
+    group by portal_id, month_start, metric
 
 ),
 
@@ -44,27 +62,42 @@ users as (
 {# the manager's and the portal's funnel counts over the twelve months before each planned month #}
 trailing_counts as (
 
+    {% set metrics = {'leads': "('leads')", 'meetings': "('meetings', 'showings')", 'bookings': "('bookings')",
+                      'won_deals': "('units')", 'won_value': "('deal_value')"} %}
     select
         plans.portal_id,
         plans.month_start,
         plans.user_id,
-        {% for scope in ['manager', 'portal'] %}
-        sum(case when facts.metric = 'leads' {{ "and facts.user_id = plans.user_id" if scope == 'manager' }}
-            then facts.fact_value else 0 end) as {{ scope }}_leads,
-        sum(case when facts.metric in ('meetings', 'showings') {{ "and facts.user_id = plans.user_id" if scope == 'manager' }}
-            then facts.fact_value else 0 end) as {{ scope }}_meetings,
-        sum(case when facts.metric = 'bookings' {{ "and facts.user_id = plans.user_id" if scope == 'manager' }}
-            then facts.fact_value else 0 end) as {{ scope }}_bookings,
-        sum(case when facts.metric = 'units' {{ "and facts.user_id = plans.user_id" if scope == 'manager' }}
-            then facts.fact_value else 0 end) as {{ scope }}_won_deals,
-        sum(case when facts.metric = 'deal_value' {{ "and facts.user_id = plans.user_id" if scope == 'manager' }}
-            then facts.fact_value else 0 end) as {{ scope }}_won_value{{ ',' if not loop.last }}
+        {% for name, metric_list in metrics.items() %}
+        coalesce(sum(case when manager_months.metric in {{ metric_list }} then manager_months.fact_value end), 0)
+            as manager_{{ name }},
+        {% endfor %}
+        {% for name, metric_list in metrics.items() %}
+        coalesce(max(portal_totals.portal_{{ name }}), 0) as portal_{{ name }}{{ ',' if not loop.last }}
         {% endfor %}
     from plans
-    left join facts
-        on plans.portal_id = facts.portal_id
-        and facts.fact_date >= cast({{ dbt.dateadd('month', -12, 'plans.month_start') }} as date)
-        and facts.fact_date < plans.month_start
+    left join manager_months
+        on plans.portal_id = manager_months.portal_id
+        and plans.user_id = manager_months.user_id
+        and manager_months.month_start >= cast({{ dbt.dateadd('month', -12, 'plans.month_start') }} as date)
+        and manager_months.month_start < plans.month_start
+    left join (
+        select
+            plan_months.portal_id,
+            plan_months.month_start,
+            {% for name, metric_list in metrics.items() %}
+            sum(case when portal_months.metric in {{ metric_list }} then portal_months.fact_value end)
+                as portal_{{ name }}{{ ',' if not loop.last }}
+            {% endfor %}
+        from (select distinct portal_id, month_start from plans) as plan_months
+        inner join portal_months
+            on plan_months.portal_id = portal_months.portal_id
+            and portal_months.month_start >= cast({{ dbt.dateadd('month', -12, 'plan_months.month_start') }} as date)
+            and portal_months.month_start < plan_months.month_start
+        group by plan_months.portal_id, plan_months.month_start
+    ) as portal_totals
+        on plans.portal_id = portal_totals.portal_id
+        and plans.month_start = portal_totals.month_start
     group by plans.portal_id, plans.month_start, plans.user_id
 
 ),

@@ -12,15 +12,26 @@
 #}
 with
 
+{# the daily facts summed by month first: every period is a set of months #}
 facts as (
 
     select
-        facts.*,
-        users.department_id
+        facts.portal_id,
+        facts.user_id,
+        users.department_id,
+        facts.pipeline_id,
+        facts.payment_form,
+        facts.sales_channel,
+        calendar.month_start,
+        facts.metric,
+        sum(facts.fact_value) as fact_value
     from {{ ref('int_business_facts_daily') }} as facts
+    inner join {{ ref('dim_dates') }} as calendar
+        on facts.fact_date = calendar.date_day
     left join {{ ref('dim_users') }} as users
         on facts.portal_id = users.portal_id
         and facts.user_id = users.user_id
+    group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
 
@@ -89,28 +100,28 @@ monthly_plans as (
 {# each fact under every scope it counts for #}
 scoped_facts as (
 
-    select portal_id, 'manager' as scope, cast(user_id as {{ dbt.type_string() }}) as scope_id, fact_date, metric,
+    select portal_id, 'manager' as scope, cast(user_id as {{ dbt.type_string() }}) as scope_id, month_start, metric,
         payment_form, sales_channel, fact_value
     from facts
     where user_id is not null
 
     union all
 
-    select portal_id, 'department', cast(department_id as {{ dbt.type_string() }}), fact_date, metric,
+    select portal_id, 'department', cast(department_id as {{ dbt.type_string() }}), month_start, metric,
         payment_form, sales_channel, fact_value
     from facts
     where department_id is not null
 
     union all
 
-    select portal_id, 'pipeline', cast(pipeline_id as {{ dbt.type_string() }}), fact_date, metric,
+    select portal_id, 'pipeline', cast(pipeline_id as {{ dbt.type_string() }}), month_start, metric,
         payment_form, sales_channel, fact_value
     from facts
     where pipeline_id is not null
 
     union all
 
-    select portal_id, 'company', cast(null as {{ dbt.type_string() }}), fact_date, metric,
+    select portal_id, 'company', cast(null as {{ dbt.type_string() }}), month_start, metric,
         payment_form, sales_channel, fact_value
     from facts
 
@@ -155,10 +166,8 @@ period_facts as (
         end as breakdown_value,
         sum(scoped_facts.fact_value) as fact_value
     from scoped_facts
-    inner join calendar
-        on scoped_facts.fact_date = calendar.date_day
     inner join month_periods
-        on calendar.month_start = month_periods.month_start
+        on scoped_facts.month_start = month_periods.month_start
     inner join (
         select 'total' as breakdown union all select 'payment_form' union all select 'sales_channel'
     ) as breakdowns
