@@ -1,4 +1,4 @@
-"""The hand-written funnel portal, extracted and built once for the mart tests."""
+"""The hand-written portals (funnel, plan/fact), extracted and built once for the mart tests."""
 
 from __future__ import annotations
 
@@ -18,22 +18,31 @@ def funnel_portal() -> Path:
     return FIXTURES / "portals" / "funnel"
 
 
-@pytest.fixture(scope="session")
-def funnel_build(funnel_portal, tmp_path_factory):
-    """The funnel portal served, extracted into DuckDB and built with `dbt build` (models and tests)."""
+def build_portal(portal_dir: Path, directory: Path, load_inputs_from: Path | None = None):
+    """Serves a hand-written portal, extracts it into DuckDB under `directory`, loads the business
+    inputs of `load_inputs_from` (if given) and runs `dbt build` (models and tests)."""
     from tests.conftest import _serving
 
-    directory = tmp_path_factory.mktemp("funnel-warehouse")
     warehouse = duckdb_warehouse(directory)
     serving = _serving()
     start = next(serving)
     try:
-        extract(start(funnel_portal), warehouse)
+        extract(start(portal_dir), warehouse)
     finally:
         next(serving, None)
+    if load_inputs_from is not None:
+        from pipelines.inputs import InputFiles, load_inputs
+
+        load_inputs(warehouse, InputFiles.from_directory(load_inputs_from))
     with pytest.MonkeyPatch.context() as monkeypatch:
         result = dbt(["build"], warehouse.duckdb_path, directory, monkeypatch)
     return result, warehouse.duckdb_path
+
+
+@pytest.fixture(scope="session")
+def funnel_build(funnel_portal, tmp_path_factory):
+    """The funnel portal served, extracted into DuckDB and built with `dbt build` (models and tests)."""
+    return build_portal(funnel_portal, tmp_path_factory.mktemp("funnel-warehouse"))
 
 
 @pytest.fixture(scope="session")
@@ -55,21 +64,8 @@ def planfact_portal() -> Path:
 def planfact_build(planfact_portal, tmp_path_factory):
     """The plan/fact portal served, extracted, its inputs loaded (plans and calendar from the
     fixture, business rules from data/templates) and built with `dbt build`."""
-    from pipelines.inputs import InputFiles, load_inputs
-    from tests.conftest import _serving
-
-    directory = tmp_path_factory.mktemp("planfact-warehouse")
-    warehouse = duckdb_warehouse(directory)
-    serving = _serving()
-    start = next(serving)
-    try:
-        extract(start(planfact_portal), warehouse)
-    finally:
-        next(serving, None)
-    load_inputs(warehouse, InputFiles.from_directory(planfact_portal / "inputs"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        result = dbt(["build"], warehouse.duckdb_path, directory, monkeypatch)
-    return result, warehouse.duckdb_path
+    return build_portal(planfact_portal, tmp_path_factory.mktemp("planfact-warehouse"),
+                        load_inputs_from=planfact_portal / "inputs")
 
 
 @pytest.fixture(scope="session")
