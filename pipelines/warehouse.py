@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 RAW_DATASET = "raw_bitrix24"
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -39,13 +40,25 @@ class WarehouseConfig:
         if self.destination == "duckdb":
             path = self.resolved_duckdb_path()
             path.parent.mkdir(parents=True, exist_ok=True)
-            return dlt.destinations.duckdb(credentials=str(path))
+            return dlt.destinations.duckdb(credentials=DuckDbCredentials(str(path), global_config=loader_settings(path)))
         if self.destination == "postgres":
             dsn = self.postgres_dsn or os.environ.get("DESTINATION__POSTGRES__CREDENTIALS")
             if not dsn:
                 raise ValueError("postgres destination needs --postgres-dsn or DESTINATION__POSTGRES__CREDENTIALS")
             return dlt.destinations.postgres(credentials=dsn)
         raise ValueError(f"unknown destination {self.destination!r}: use duckdb or postgres")
+
+
+def loader_settings(path: Path) -> dict:
+    """DuckDB settings of the loader. Merging millions of rows holds them all in memory while
+    DuckDB keeps their insertion order (4.5 GiB for the four big tables of a large portal); without
+    that order and with a cap, DuckDB streams and spills to disk next to the warehouse instead.
+    `CRM_WAREHOUSE_LOADER_MEMORY` sets the cap."""
+    return {
+        "preserve_insertion_order": False,
+        "memory_limit": os.environ.get("CRM_WAREHOUSE_LOADER_MEMORY", "3GB"),
+        "temp_directory": str(path.parent / f".{path.stem}.tmp"),
+    }
 
 
 def pipeline_name(portal_id: str) -> str:
