@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from sandbox.fixture import PortalMeta
+from sandbox.fixture import PortalMeta, fixture_path
 
 PLAN_MONTHS = 4  # the last three full months and the current one
 HISTORY_MONTHS = 6
@@ -44,15 +44,15 @@ def write_sandbox_plans(portal_dir: Path, out_path: Path, portal_id: str) -> int
     now = PortalMeta.read(portal_dir).now
     current = _month(now) if now else date.today().replace(day=1)
     rates = {row["CURRENCY"]: Decimal(row["AMOUNT"]) / Decimal(row["AMOUNT_CNT"])
-             for row in _records(portal_dir / "crm.currency.list.json")}
-    active = {row["ID"] for row in _records(portal_dir / "user.get.json") if row.get("ACTIVE") in (True, "Y")}
+             for row in _records(fixture_path(portal_dir, "crm.currency.list"))}
+    active = {row["ID"] for row in _records(fixture_path(portal_dir, "user.get")) if row.get("ACTIVE") in (True, "Y")}
     won: dict[tuple[str, date], list[Decimal]] = defaultdict(list)
-    for deal in _records(portal_dir / "crm.deal.list.json"):
+    for deal in _records(fixture_path(portal_dir, "crm.deal.list")):
         if deal.get("STAGE_SEMANTIC_ID") == "S" and deal.get("IS_RECURRING") != "Y" and deal.get("CLOSEDATE"):
             amount = Decimal(deal.get("OPPORTUNITY") or 0) * rates.get(deal.get("CURRENCY_ID"), Decimal(1))
             won[(deal["ASSIGNED_BY_ID"], _month(deal["CLOSEDATE"]))].append(amount)
     leads: dict[tuple[str, date], int] = defaultdict(int)
-    for lead in _records(portal_dir / "crm.lead.list.json"):
+    for lead in _records(fixture_path(portal_dir, "crm.lead.list")):
         leads[(lead["ASSIGNED_BY_ID"], _month(lead["DATE_CREATE"]))] += 1
     managers = sorted({user for user, _ in won if user in active}, key=int)
     rows = []

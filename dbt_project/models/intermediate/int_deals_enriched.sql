@@ -47,7 +47,7 @@ final as (
         end as customer_key,
         coalesce(currencies.rate_to_base, 1) as rate_to_account_currency,
         {# OPPORTUNITY_ACCOUNT is money: rounded to kopecks, kept decimal so sums stay exact #}
-        cast(round(deals.amount * coalesce(currencies.rate_to_base, 1), 2) as decimal(20, 2)) as amount_account,
+        {{ to_account_currency('deals.amount', 'currencies.rate_to_base') }} as amount_account,
         base_currencies.base_currency_id as account_currency_id,
         {{ portal_local_date('deals.created_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as created_date
     from deals

@@ -25,7 +25,7 @@ final as (
         leads.*,
         {{ stage_key('leads.portal_id', "'lead'", 'null', 'leads.stage_id') }} as stage_key,
         {# OPPORTUNITY_ACCOUNT is money: rounded to kopecks, kept decimal so sums stay exact #}
-        cast(round(leads.amount * coalesce(currencies.rate_to_base, 1), 2) as decimal(20, 2)) as amount_account,
+        {{ to_account_currency('leads.amount', 'currencies.rate_to_base') }} as amount_account,
         {{ portal_local_date('leads.created_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as created_date,
         {{ portal_local_date('leads.closed_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as closed_date
     from leads

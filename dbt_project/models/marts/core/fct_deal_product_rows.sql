@@ -49,17 +49,15 @@ final as (
         coalesce(product_rows.discount_amount, 0) as unit_discount,
         product_rows.price as price,
         product_rows.tax_rate,
-        cast(round(
-            (product_rows.price_netto - coalesce(product_rows.discount_amount, 0)) * product_rows.quantity
-            * coalesce(deal_currencies.rate_to_base, 1), 2) as decimal(20, 2)) as revenue_account,
-        cast(round(
-            coalesce(product_rows.discount_amount, 0) * product_rows.quantity
-            * coalesce(deal_currencies.rate_to_base, 1), 2) as decimal(20, 2)) as discount_account,
-        cast(round(products.purchase_price * coalesce(purchase_currencies.rate_to_base, 1), 2)
-            as decimal(20, 2)) as unit_purchase_price_account,
-        cast(round(
-            products.purchase_price * product_rows.quantity * coalesce(purchase_currencies.rate_to_base, 1), 2)
-            as decimal(20, 2)) as cost_of_goods_account,
+        {{ to_account_currency(
+            '(product_rows.price_netto - coalesce(product_rows.discount_amount, 0)) * product_rows.quantity',
+            'deals.rate_to_account_currency') }} as revenue_account,
+        {{ to_account_currency('coalesce(product_rows.discount_amount, 0) * product_rows.quantity',
+            'deals.rate_to_account_currency') }} as discount_account,
+        {{ to_account_currency('products.purchase_price', 'purchase_currencies.rate_to_base') }}
+            as unit_purchase_price_account,
+        {{ to_account_currency('products.purchase_price * product_rows.quantity', 'purchase_currencies.rate_to_base') }}
+            as cost_of_goods_account,
         deals.stage_semantics = 'success' as is_deal_won,
         deals.close_date as deal_close_date,
         deals.pipeline_id,
@@ -72,9 +70,6 @@ final as (
     left join products
         on product_rows.portal_id = products.portal_id
         and product_rows.product_id = products.product_id
-    left join currencies as deal_currencies
-        on deals.portal_id = deal_currencies.portal_id
-        and deals.currency_id = deal_currencies.currency_id
     left join currencies as purchase_currencies
         on products.portal_id = purchase_currencies.portal_id
         and products.purchase_currency_id = purchase_currencies.currency_id

@@ -64,7 +64,7 @@ final as (
         users.department_name,
         invoices.currency_id,
         invoices.amount,
-        cast(round(invoices.amount * coalesce(currencies.rate_to_base, 1), 2) as decimal(20, 2)) as amount_account,
+        {{ to_account_currency('invoices.amount', 'currencies.rate_to_base') }} as amount_account,
         invoices.created_at,
         invoices.close_date as due_date,
         case when coalesce(stages.stage_semantics, 'process') = 'success' then invoices.moved_at end as paid_at,
