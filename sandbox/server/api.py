@@ -53,6 +53,7 @@ class Counters:
     rejected_rate: int = 0
     rejected_operating: int = 0
     errors: int = 0
+    rows: int = 0  # records returned by list methods (a client's throughput, seen from the server)
 
 
 def _json(payload: Any) -> bytes:
@@ -168,6 +169,10 @@ class SandboxApi:
         with self._lock:
             self.counters.calls += 1
         outcome = handler(self._context, params)
+        listed = outcome.result.get("items") if isinstance(outcome.result, dict) else outcome.result
+        if isinstance(listed, list) and outcome.total is not None:
+            with self._lock:
+                self.counters.rows += len(listed)
         operating = reset_at = None
         if limits.operating_enabled:
             operating, reset_at = self.operating.record(webhook, method, outcome.cost)
@@ -183,5 +188,6 @@ class SandboxApi:
             "rejected_rate": self.counters.rejected_rate,
             "rejected_operating": self.counters.rejected_operating,
             "errors": self.counters.errors,
+            "rows": self.counters.rows,
             "faults": dict(self.faults.injected),
         }

@@ -88,3 +88,15 @@ def test_nested_batch_is_not_allowed(mini):
 def test_numeric_keys_give_a_list(mini):
     body = result(mini, "batch", {"cmd": ["crm.deal.get?id=1", "crm.deal.get?id=2"]})["result"]
     assert [row["ID"] for row in body["result"]] == ["1", "2"]
+
+
+def test_status_counts_the_records_list_calls_return(serve, mini_portal):
+    sandbox = serve(mini_portal)
+    result(sandbox, "crm.deal.list", {"select": ["ID"]})  # the mini portal's 6 deals
+    batch(sandbox, {
+        "won": "crm.deal.list?filter[STAGE_SEMANTIC_ID]=S&select[]=ID",  # 1 deal
+        "history": "crm.stagehistory.list?entityTypeId=2&filter[OWNER_ID]=3",  # 2 rows
+        "deal": "crm.deal.get?id=3",  # not a list: not counted
+    })
+    status = sandbox.api.status()
+    assert (status["requests"], status["calls"], status["rows"]) == (2, 4, 6 + 1 + 2)
