@@ -78,3 +78,54 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
             "when 'deal' then ? else ? end then owner_scope_key end) "
             "from intermediate.int_stage_history_with_supposed", [built["deal"], built["lead"]]).fetchone()
     assert 0 < moved < owners / 4, (moved, owners)
+
+
+@pytest.fixture(scope="module")
+def dimension_change(builds, tmp_path_factory):
+    """The incrementally built warehouse after a user was renamed and a currency rate changed in
+    the raw layer (no record of the facts changed), built again incrementally and from scratch."""
+    *_, path, _, _ = builds
+    directory = tmp_path_factory.mktemp("dimension-change")
+    changed = directory / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    with duckdb.connect(str(changed)) as con:
+        user_id, deals = con.execute(
+            "select assigned_by_id, count(*) from raw_bitrix24.deals group by 1 order by 2 desc, 1 limit 1").fetchone()
+        con.execute("update raw_bitrix24.users set last_name = 'Renamed' where id = ?", [user_id])
+        currency, = con.execute("select currency_id from raw_bitrix24.deals where currency_id <> 'RUB' "
+                                "group by 1 order by count(*) desc limit 1").fetchone()
+        con.execute("update raw_bitrix24.currencies set amount = amount * 2 where currency = ?", [currency])
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        incremental = dbt(["build"], changed, directory, monkeypatch)
+        assert incremental.success, statuses(incremental)
+        rebuilt = tmp_path_factory.mktemp("dimension-change-full") / "warehouse.duckdb"
+        shutil.copy(changed, rebuilt)
+        full = dbt(["build", "--full-refresh"], rebuilt, rebuilt.parent, monkeypatch)
+        assert full.success, statuses(full)
+    return incremental, changed, rebuilt, user_id, currency, deals
+
+
+def test_renamed_user_and_new_rate_reach_the_incremental_facts(dimension_change):
+    incremental, changed, rebuilt, user_id, currency, deals = dimension_change
+    compiled = {r.node.name: r.node.compiled_code for r in incremental.result.results}
+    assert all("changed_keys" in compiled[name] for name in ("fct_deals", "fct_leads", "fct_activities",
+                                                             "fct_calls", "fct_payments"))
+    with duckdb.connect(str(changed), read_only=True) as con:
+        renamed = con.execute("select count(*) from marts.fct_deals where assigned_user_id = ? "
+                              "and assigned_user_name like '% Renamed'", [user_id]).fetchone()[0]
+        assert renamed == deals
+        stale = con.execute(
+            "select count(*) from marts.fct_deals join intermediate.int_deals_enriched using (deal_key) "
+            "where fct_deals.currency_id = ? and fct_deals.amount_account is distinct from int_deals_enriched.amount_account",
+            [currency]).fetchone()[0]
+        assert stale == 0
+    # every table, funnels included (each row keeps the rate its amount was converted at)
+    names = [(schema, name) for schema in ("intermediate", "marts") for name in tables(changed, schema)]
+    with duckdb.connect(str(changed), read_only=True) as con:
+        con.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
+        for schema, name in names:
+            for left, right in ((f"{schema}.{name}", f"rebuilt.{schema}.{name}"),
+                                (f"rebuilt.{schema}.{name}", f"{schema}.{name}")):
+                missing = con.execute(f"select count(*) from (select * from {left} except all select * from {right})"
+                                      ).fetchone()[0]
+                assert missing == 0, f"{name}: {missing} rows of {left} are not in {right}"

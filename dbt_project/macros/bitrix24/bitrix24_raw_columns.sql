@@ -9,7 +9,7 @@
 {% macro bitrix24_raw_columns() -%}
     {{ return({
         'activities': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'owner_id': 'bigint', 'owner_type_id': 'bigint',
             'type_id': 'bigint', 'associated_entity_id': 'bigint', 'responsible_id': 'bigint',
             'author_id': 'bigint', 'editor_id': 'bigint', 'priority': 'bigint', 'status': 'bigint',
@@ -24,7 +24,7 @@
             'origin_id': 'text',
         },
         'calls': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'portal_user_id': 'bigint',
             'call_duration': 'bigint', 'call_start_date': 'timestamptz', 'call_type': 'bigint',
             'crm_entity_id': 'bigint', 'crm_activity_id': 'bigint', 'call_vote': 'bigint', 'cost': 'numeric',
@@ -35,7 +35,7 @@
             'crm_entity_type': 'text',
         },
         'companies': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'assigned_by_id': 'bigint',
             'created_by_id': 'bigint', 'modify_by_id': 'bigint', 'date_create': 'timestamptz',
             'date_modify': 'timestamptz', 'opened': 'boolean', 'last_activity_time': 'timestamptz',
@@ -52,7 +52,7 @@
             'utm_term': 'text',
         },
         'contacts': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'assigned_by_id': 'bigint',
             'created_by_id': 'bigint', 'modify_by_id': 'bigint', 'date_create': 'timestamptz',
             'date_modify': 'timestamptz', 'opened': 'boolean', 'last_activity_time': 'timestamptz',
@@ -69,19 +69,19 @@
             'utm_content': 'text', 'utm_term': 'text',
         },
         'currencies': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'amount_cnt': 'bigint', 'amount': 'numeric', 'sort': 'bigint',
             'base': 'boolean', 'decimals': 'bigint', 'date_update': 'timestamptz', 'currency': 'text',
             'full_name': 'text', 'lid': 'text', 'format_string': 'text', 'dec_point': 'text',
             'thousands_sep': 'text',
         },
         'deal_categories': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'sort': 'bigint', 'entity_type_id': 'bigint',
             'is_default': 'boolean', 'name': 'text', 'origin_id': 'text', 'originator_id': 'text',
         },
         'deal_product_rows': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'owner_id': 'bigint', 'product_id': 'bigint',
             'price': 'numeric', 'price_exclusive': 'numeric', 'price_netto': 'numeric',
             'price_brutto': 'numeric', 'price_account': 'numeric', 'quantity': 'numeric',
@@ -93,13 +93,13 @@
             'original_product_name': 'text', 'measure_name': 'text', 'xml_id': 'text',
         },
         'deal_stage_history': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'type_id': 'bigint', 'owner_id': 'bigint',
             'created_time': 'timestamptz', 'category_id': 'bigint', 'stage_semantic_id': 'text',
             'stage_id': 'text',
         },
         'deals': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'assigned_by_id': 'bigint',
             'created_by_id': 'bigint', 'modify_by_id': 'bigint', 'date_create': 'timestamptz',
             'date_modify': 'timestamptz', 'opened': 'boolean', 'last_activity_time': 'timestamptz',
@@ -115,7 +115,7 @@
             'utm_medium': 'text', 'utm_campaign': 'text', 'utm_content': 'text', 'utm_term': 'text',
         },
         'departments': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'sort': 'bigint', 'parent': 'bigint',
             'uf_head': 'bigint', 'name': 'text',
         },
@@ -125,12 +125,12 @@
             'is_multiple': 'boolean', 'is_custom': 'boolean', 'status_type': 'text',
         },
         'invoice_categories': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'sort': 'bigint', 'entity_type_id': 'bigint',
             'is_default': 'boolean', 'name': 'text', 'origin_id': 'text', 'originator_id': 'text',
         },
         'invoices': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'category_id': 'bigint', 'opportunity': 'numeric',
             'tax_value': 'numeric', 'company_id': 'bigint', 'contact_id': 'bigint', 'mycompany_id': 'bigint',
             'assigned_by_id': 'bigint', 'created_by': 'bigint', 'updated_by': 'bigint', 'moved_by': 'bigint',
@@ -142,13 +142,13 @@
             'source_id': 'text',
         },
         'lead_stage_history': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'type_id': 'bigint', 'owner_id': 'bigint',
             'created_time': 'timestamptz', 'category_id': 'bigint', 'status_semantic_id': 'text',
             'status_id': 'text',
         },
         'leads': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'assigned_by_id': 'bigint',
             'created_by_id': 'bigint', 'modify_by_id': 'bigint', 'date_create': 'timestamptz',
             'date_modify': 'timestamptz', 'opened': 'boolean', 'last_activity_time': 'timestamptz',
@@ -170,7 +170,7 @@
             'portal_id': 'text', 'host': 'text', 'timezone_offset': 'text', 'extracted_at': 'timestamptz',
         },
         'products': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'iblock_id': 'bigint', 'active': 'boolean',
             'purchasing_price': 'numeric', 'measure': 'bigint', 'quantity': 'numeric',
             'date_create': 'timestamptz', 'timestamp_x': 'timestamptz', 'iblock_section_id': 'bigint',
@@ -180,13 +180,13 @@
             'sort': 'bigint', 'created_by': 'bigint', 'modified_by': 'bigint',
         },
         'statuses': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'sort': 'bigint', 'system': 'boolean',
             'category_id': 'bigint', 'extra': 'json', 'entity_id': 'text', 'status_id': 'text',
             'name': 'text', 'name_init': 'text', 'color': 'text', 'semantics': 'text',
         },
         'users': {
-            'portal_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
+            'portal_id': 'text', '_dlt_load_id': 'text', '_load_issues': 'text', '_is_deleted': 'boolean',
             '_deleted_at': 'timestamptz', 'id': 'bigint', 'active': 'boolean', 'is_online': 'boolean',
             'date_register': 'timestamptz', 'last_login': 'timestamptz', 'personal_birthday': 'date',
             'timestamp_x': 'text', 'uf_department': 'json', 'last_activity_date': 'text',

@@ -6,9 +6,9 @@
     these rows. One pass over int_funnel_stage_periods gives both modes.
 
     Incremental (delete+insert by item), following int_funnel_stage_periods: a run takes the items
-    whose rows there carry a newer transition or owner change than this table has seen, or fall
-    into a period this table does not have yet; the post-hook drops the items the funnels no
-    longer count.
+    whose rows there carry a newer transition or owner change than this table has seen, fall into
+    a period this table does not have yet, or are in a currency whose rate has changed; the
+    post-hook drops the items the funnels no longer count.
 #}
 -- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
 {{
@@ -46,7 +46,7 @@ watermarks as (
 
 changed_owners as (
 
-    select distinct all_stage_periods.owner_scope_key
+    select all_stage_periods.owner_scope_key
     from all_stage_periods
     left join watermarks
         on all_stage_periods.portal_id = watermarks.portal_id
@@ -55,6 +55,19 @@ changed_owners as (
         or all_stage_periods.last_event_id > watermarks.last_event_id
         or all_stage_periods.owner_modified_at > watermarks.owner_modified_at
         or all_stage_periods.period_start > watermarks.period_start
+
+    union
+
+    {# items in a currency whose rate has changed since the build #}
+    select all_stage_periods.owner_scope_key
+    from all_stage_periods
+    inner join (
+        select distinct portal_id, entity_type, currency_id, rate_to_account_currency from {{ this }}
+    ) as built_rates
+        on all_stage_periods.portal_id = built_rates.portal_id
+        and all_stage_periods.entity_type = built_rates.entity_type
+        and all_stage_periods.currency_id is not distinct from built_rates.currency_id
+    where all_stage_periods.rate_to_account_currency is distinct from built_rates.rate_to_account_currency
 
 ),
 
@@ -86,6 +99,8 @@ items as (
         max(assigned_user_id) as assigned_user_id,
         max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer,
         max(amount_account) as amount_account,
+        max(currency_id) as currency_id,
+        max(rate_to_account_currency) as rate_to_account_currency,
         max(case when has_real_entry then 1 else 0 end) = 1 as has_real_entry,
         max(case when stage_semantics = 'success' then 1 else 0 end) = 1 as has_success_entry,
         max(case when stage_semantics = 'failure' then 1 else 0 end) = 1 as has_failure_entry,
@@ -103,6 +118,7 @@ final as (
     select
         period_key, period_start, 'conversion' as funnel_mode, portal_id, entity_type, owner_scope_key,
         owner_key, owner_pipeline_id, assigned_user_id, is_return_customer, amount_account,
+        currency_id, rate_to_account_currency,
         has_success_entry, has_failure_entry, last_event_id, owner_modified_at
     from items
 
@@ -111,6 +127,7 @@ final as (
     select
         period_key, period_start, 'classic' as funnel_mode, portal_id, entity_type, owner_scope_key,
         owner_key, owner_pipeline_id, assigned_user_id, is_return_customer, amount_account,
+        currency_id, rate_to_account_currency,
         has_real_success_entry as has_success_entry,
         has_real_failure_entry as has_failure_entry,
         last_event_id, owner_modified_at

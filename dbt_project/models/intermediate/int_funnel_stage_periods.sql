@@ -8,8 +8,8 @@
     Incremental (delete+insert by item): a run recomputes the items with a newer stage transition,
     the items modified in the portal since the last build (amount, responsible user, pipeline,
     recurring flag), and — when a new period starts — the items still open then; the post-hook
-    drops the rows of items the funnels no longer count (deleted records). A change of currency
-    rates alone needs `--full-refresh` to reach the amounts.
+    drops the rows of items the funnels no longer count (deleted records). A new currency rate
+    recomputes the items in that currency (each row keeps the rate its amount was converted at).
 #}
 -- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
 {{
@@ -85,6 +85,19 @@ changed_owners as (
         and owners.entity_type = watermarks.entity_type
     where owners.modified_at > watermarks.owner_modified_at
 
+    union
+
+    {# owners in a currency whose rate has changed since the build #}
+    select owners.portal_id, owners.entity_type, owners.owner_id
+    from owners
+    inner join (
+        select distinct portal_id, entity_type, currency_id, rate_to_account_currency from {{ this }}
+    ) as built_rates
+        on owners.portal_id = built_rates.portal_id
+        and owners.entity_type = built_rates.entity_type
+        and owners.currency_id is not distinct from built_rates.currency_id
+    where owners.rate_to_account_currency is distinct from built_rates.rate_to_account_currency
+
 ),
 
 scoped_history as (
@@ -114,6 +127,8 @@ entries as (
         ) as last_event_id,
         owners.owner_pipeline_id,
         owners.amount_account,
+        owners.currency_id,
+        owners.rate_to_account_currency,
         owners.assigned_user_id,
         owners.is_return_customer,
         owners.modified_at as owner_modified_at
@@ -141,6 +156,8 @@ in_period as (
         entries.is_supposed,
         entries.spent_seconds,
         entries.amount_account,
+        entries.currency_id,
+        entries.rate_to_account_currency,
         entries.assigned_user_id,
         entries.is_return_customer,
         entries.last_event_id,
@@ -168,6 +185,8 @@ final as (
         max(case when is_supposed then 0 else 1 end) = 1 as has_real_entry,
         max(spent_seconds) as max_spent_seconds,
         max(amount_account) as amount_account,
+        max(currency_id) as currency_id,
+        max(rate_to_account_currency) as rate_to_account_currency,
         max(assigned_user_id) as assigned_user_id,
         {# bool_or is not portable to every adapter; max over 0/1 is #}
         max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer,

@@ -24,6 +24,7 @@ final as (
     select
         leads.*,
         {{ stage_key('leads.portal_id', "'lead'", 'null', 'leads.stage_id') }} as stage_key,
+        coalesce(currencies.rate_to_base, 1) as rate_to_account_currency,
         {# OPPORTUNITY_ACCOUNT is money: rounded to kopecks, kept decimal so sums stay exact #}
         {{ to_account_currency('leads.amount', 'currencies.rate_to_base') }} as amount_account,
         {{ portal_local_date('leads.created_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as created_date,

@@ -4,7 +4,19 @@
     and portal-local dates. Deleted activities stay in, flagged. An activity is done on the day it
     was held (start, else created), planned for its deadline day (else its start), and overdue when
     not completed and its deadline had passed at the last extraction.
+
+    Incremental (macros/incremental_facts.sql): a run rewrites the activities loaded since the
+    last one and those whose kind (the activity rules), user, overdue state (the extraction
+    time moved on) or portal time zone has changed.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_key',
+        on_schema_change='sync_all_columns',
+    )
+}}
 with
 
 activities as (
@@ -49,7 +61,7 @@ matched_rules as (
 
 ),
 
-final as (
+all_activities as not materialized (
 
     select
         activities.activity_key,
@@ -86,7 +98,9 @@ final as (
             'coalesce(portals.utc_offset_minutes, 0)') }} as held_date,
         {{ portal_local_date('coalesce(activities.deadline_at, activities.start_at, activities.created_at)',
             'coalesce(portals.utc_offset_minutes, 0)') }} as due_date,
-        activities.is_deleted
+        activities.is_deleted,
+        activities.deleted_at,
+        activities.loaded_at_epoch
     from activities
     left join matched_rules
         on activities.portal_id = matched_rules.portal_id
@@ -99,6 +113,31 @@ final as (
         on activities.portal_id = users.portal_id
         and activities.responsible_user_id = users.user_id
 
+),
+
+{% if is_incremental() %}
+{{ incremental_changed_keys('all_activities', 'activity_key', [
+    'activity_kind',
+    'responsible_user_name',
+    'department_id',
+    'department_name',
+    'is_responsible_user_active',
+    'is_overdue',
+    'created_date',
+], none) }},
+
+final as (
+
+    select * from all_activities
+    where activity_key in (select activity_key from changed_keys)
+
 )
+{% else %}
+final as (
+
+    select * from all_activities
+
+)
+{% endif %}
 
 select * from final

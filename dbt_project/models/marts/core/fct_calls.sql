@@ -2,7 +2,18 @@
     One row per telephony call (voximplant.statistic.get) with the user, the CRM record it was
     logged on, the outcome and the portal-local day and hour it started. Billed minutes are the
     started minutes of an answered call (the cost-to-serve rate applies to them).
+
+    Incremental (macros/incremental_facts.sql): a run rewrites the calls loaded since the last one
+    and the calls whose user or portal time zone has changed.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='call_key',
+        on_schema_change='sync_all_columns',
+    )
+}}
 with
 
 calls as (
@@ -23,7 +34,7 @@ users as (
 
 ),
 
-final as (
+all_calls as not materialized (
 
     select
         calls.call_key,
@@ -56,7 +67,9 @@ final as (
         {{ portal_local_date('calls.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as started_date,
         cast(extract(hour from {{ portal_local_timestamp('calls.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }})
             as integer) as started_hour,
-        calls.is_deleted
+        calls.is_deleted,
+        calls.deleted_at,
+        calls.loaded_at_epoch
     from calls
     left join portals
         on calls.portal_id = portals.portal_id
@@ -64,6 +77,29 @@ final as (
         on calls.portal_id = users.portal_id
         and calls.user_id = users.user_id
 
+),
+
+{% if is_incremental() %}
+{{ incremental_changed_keys('all_calls', 'call_key', [
+    'user_name',
+    'department_id',
+    'department_name',
+    'started_date',
+    'started_hour',
+], none) }},
+
+final as (
+
+    select * from all_calls
+    where call_key in (select call_key from changed_keys)
+
 )
+{% else %}
+final as (
+
+    select * from all_calls
+
+)
+{% endif %}
 
 select * from final

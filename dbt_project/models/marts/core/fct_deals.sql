@@ -2,7 +2,19 @@
     One row per deal with every dimension resolved and every decoded custom field as a column, so
     any report can be filtered by any field and drilled down to the deals behind it. Recurring-deal
     templates and deleted deals stay in (flagged): Bitrix24's reports drop them, and so do ours.
+
+    Incremental (macros/incremental_facts.sql): a run rewrites the deals loaded since the last one
+    and the deals whose user, stage, source, customer or currency rate has changed.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='deal_key',
+        on_schema_change='sync_all_columns',
+    )
+}}
+
 with
 
 deals as (
@@ -35,7 +47,7 @@ customers as (
 
 ),
 
-final as (
+all_deals as not materialized (
 
     select
         deals.*,
@@ -68,6 +80,27 @@ final as (
     left join customers
         on deals.customer_key = customers.customer_key
 
+),
+
+{% if is_incremental() %}
+{{ incremental_changed_keys('all_deals', 'deal_key', [
+    'rate_to_account_currency', 'amount_account', 'account_currency_id', 'created_date', 'pipeline_name',
+    'stage_name', 'stage_position', 'assigned_user_name', 'department_id', 'department_name',
+    'is_assigned_user_active', 'source_name', 'customer_type', 'customer_name', 'forecast_probability_pct',
+], ref('int_deals_enriched')) }},
+
+final as (
+
+    select * from all_deals
+    where deal_key in (select deal_key from changed_keys)
+
 )
+{% else %}
+final as (
+
+    select * from all_deals
+
+)
+{% endif %}
 
 select * from final

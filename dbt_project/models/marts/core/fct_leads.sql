@@ -1,4 +1,12 @@
 {# One row per lead with every dimension resolved and every decoded custom field as a column. #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='lead_key',
+        on_schema_change='sync_all_columns',
+    )
+}}
 with
 
 leads as (
@@ -25,7 +33,7 @@ sources as (
 
 ),
 
-final as (
+all_leads as not materialized (
 
     select
         leads.*,
@@ -48,6 +56,33 @@ final as (
         on leads.portal_id = sources.portal_id
         and leads.source_id = sources.source_id
 
+),
+
+{% if is_incremental() %}
+{{ incremental_changed_keys('all_leads', 'lead_key', [
+    'amount_account',
+    'created_date',
+    'stage_name',
+    'stage_position',
+    'assigned_user_name',
+    'department_id',
+    'department_name',
+    'is_assigned_user_active',
+    'source_name',
+], ref('int_leads_enriched')) }},
+
+final as (
+
+    select * from all_leads
+    where lead_key in (select lead_key from changed_keys)
+
 )
+{% else %}
+final as (
+
+    select * from all_leads
+
+)
+{% endif %}
 
 select * from final

@@ -3,7 +3,18 @@
     paid (an invoice stage of success semantics), the payment time: the moment it moved to that
     stage, portal-local day. The plan/fact marts count paid invoices by payment day and by the
     invoice's responsible user; the deal and customer link payments to sales.
+
+    Incremental (macros/incremental_facts.sql): a run rewrites the invoices loaded since the last
+    one and the invoices whose stage, user, currency rate or portal time zone has changed.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='invoice_key',
+        on_schema_change='sync_all_columns',
+    )
+}}
 with
 
 invoices as (
@@ -37,7 +48,7 @@ users as (
 
 ),
 
-final as (
+all_invoices as not materialized (
 
     select
         invoices.invoice_key,
@@ -71,7 +82,9 @@ final as (
         case when coalesce(stages.stage_semantics, 'process') = 'success'
             then {{ portal_local_date('invoices.moved_at', 'coalesce(portals.utc_offset_minutes, 0)') }}
         end as paid_date,
-        invoices.is_deleted
+        invoices.is_deleted,
+        invoices.deleted_at,
+        invoices.loaded_at_epoch
     from invoices
     left join stages
         on invoices.portal_id = stages.portal_id
@@ -85,6 +98,31 @@ final as (
         on invoices.portal_id = users.portal_id
         and invoices.assigned_user_id = users.user_id
 
+),
+
+{% if is_incremental() %}
+{{ incremental_changed_keys('all_invoices', 'invoice_key', [
+    'stage_name',
+    'stage_semantics',
+    'amount_account',
+    'paid_date',
+    'assigned_user_name',
+    'department_id',
+    'department_name',
+], none) }},
+
+final as (
+
+    select * from all_invoices
+    where invoice_key in (select invoice_key from changed_keys)
+
 )
+{% else %}
+final as (
+
+    select * from all_invoices
+
+)
+{% endif %}
 
 select * from final

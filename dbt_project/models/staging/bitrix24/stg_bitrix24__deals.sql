@@ -74,6 +74,8 @@ renamed as (
         last_activity_time as last_activity_at,
 
         ---------- load metadata
+        {# which load brought the row (dlt's load id, a unix timestamp): incremental models key on it #}
+        cast(_dlt_load_id as decimal(18, 6)) as loaded_at_epoch,
         coalesce(_is_deleted, false) as is_deleted,
         _deleted_at as deleted_at,
         _load_issues as load_issues

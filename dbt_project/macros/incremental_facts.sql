@@ -1,0 +1,87 @@
+{#
+    Incremental fact tables: one row per record, rebuilt only for the records that changed.
+
+    A record is rebuilt when
+      1. the raw layer loaded it, or marked it deleted, after the newest row the table holds
+         (per portal, by dlt's load id and the deletion time), or
+      2. a value it takes from elsewhere — a user's or stage's name, a currency rate, a rule —
+         differs between what the table holds and what it would hold now (`compared_columns`):
+         a renamed user rewrites that user's records and nothing else.
+    Every record is rebuilt when `source_relation` (a model whose every column the fact passes on)
+    gained a column the table lacks (a new custom field): dbt adds the column
+    (on_schema_change='sync_all_columns') and no old row is left without its value.
+    The fact must carry the source's loaded_at_epoch and deleted_at.
+
+    `current` is the model's full select as a CTE (declare it `not materialized`): the comparison
+    reads only the compared columns of it, the final select only the changed records.
+#}
+{% macro incremental_changed_keys(current, key, compared_columns, source_relation) -%}
+    {%- set needed = [key, 'portal_id', 'loaded_at_epoch', 'deleted_at'] + compared_columns -%}
+    {%- set rebuild_all = relation_lacks_columns(this, needed)
+        or (source_relation is not none and relation_has_columns_beyond(source_relation, this)) -%}
+{%- if rebuild_all %}
+changed_keys as (
+
+    {# a table built before these columns existed, or a source with a new column: all of it #}
+    select {{ key }} from {{ current }}
+
+)
+{%- else %}
+built_watermarks as (
+
+    select portal_id, max(loaded_at_epoch) as loaded_at_epoch, max(deleted_at) as deleted_at
+    from {{ this }}
+    group by portal_id
+
+),
+
+changed_keys as (
+
+    {# loaded or marked deleted since the last build #}
+    select {{ current }}.{{ key }}
+    from {{ current }}
+    left join built_watermarks
+        on {{ current }}.portal_id = built_watermarks.portal_id
+    where built_watermarks.portal_id is null
+        or {{ current }}.loaded_at_epoch > built_watermarks.loaded_at_epoch
+        or {{ current }}.deleted_at > coalesce(built_watermarks.deleted_at, cast('1970-01-01' as timestamp))
+
+    union
+
+    {# built with a value that has changed elsewhere since #}
+    select built.{{ key }}
+    from {{ this }} as built
+    inner join {{ current }}
+        on built.{{ key }} = {{ current }}.{{ key }}
+    where
+        {%- for column in compared_columns %}
+        {{ 'or ' if not loop.first }}built.{{ column }} is distinct from {{ current }}.{{ column }}
+        {%- endfor %}
+
+)
+{%- endif %}
+{%- endmacro %}
+
+
+{# True when the relation lacks one of the columns. #}
+{% macro relation_lacks_columns(relation, columns) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- for column in columns -%}
+        {%- if column | lower not in present -%}
+            {{ return(true) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+
+{# True when `relation` has a column `other` does not. #}
+{% macro relation_has_columns_beyond(relation, other) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(relation_lacks_columns(other, adapter.get_columns_in_relation(relation) | map(attribute='name') | list)) }}
+{%- endmacro %}
