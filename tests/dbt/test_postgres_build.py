@@ -70,7 +70,8 @@ def test_every_mart_equals_the_duckdb_build(postgres_build, funnel_warehouse):
     for mart in marts:
         columns = [row[0] for row in duck.execute(
             "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
-            "and data_type not in ('JSON') order by ordinal_position", [mart]).fetchall()]
+            "and data_type not in ('JSON') and column_name not in ('loaded_at_epoch', 'built_at') "
+            "order by ordinal_position", [mart]).fetchall()]  # load ids and build times differ by run
         select = ", ".join(f'"{column}"' for column in columns)
         expected = sorted((tuple(normalized(v) for v in row) for row in
                            duck.execute(f"select {select} from marts.{mart}").fetchall()), key=repr)

@@ -6,9 +6,8 @@
     these rows. One pass over int_funnel_stage_periods gives both modes.
 
     Incremental (delete+insert by item), following int_funnel_stage_periods: a run takes the items
-    whose rows there carry a newer transition or owner change than this table has seen, fall into
-    a period this table does not have yet, or are in a currency whose rate has changed; the
-    post-hook drops the items the funnels no longer count.
+    that model rebuilt since this table's last build (its rows' built_at); the post-hook drops the
+    items the funnels no longer count.
 #}
 -- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
 {{
@@ -23,59 +22,25 @@
 
 with
 
-{# not materialized: incremental runs read it twice, and DuckDB would first copy all of it #}
-all_stage_periods as not materialized (
+all_stage_periods as (
 
     select * from {{ ref('int_funnel_stage_periods') }}
 
 ),
 
 {% if is_incremental() %}
-watermarks as (
-
-    select
-        portal_id,
-        entity_type,
-        max(last_event_id) as last_event_id,
-        max(owner_modified_at) as owner_modified_at,
-        max(period_start) as period_start
-    from {{ this }}
-    group by portal_id, entity_type
-
-),
-
-changed_owners as (
-
-    select all_stage_periods.owner_scope_key
-    from all_stage_periods
-    left join watermarks
-        on all_stage_periods.portal_id = watermarks.portal_id
-        and all_stage_periods.entity_type = watermarks.entity_type
-    where watermarks.portal_id is null
-        or all_stage_periods.last_event_id > watermarks.last_event_id
-        or all_stage_periods.owner_modified_at > watermarks.owner_modified_at
-        or all_stage_periods.period_start > watermarks.period_start
-
-    union
-
-    {# items in a currency whose rate has changed since the build #}
-    select all_stage_periods.owner_scope_key
-    from all_stage_periods
-    inner join (
-        select distinct portal_id, entity_type, currency_id, rate_to_account_currency from {{ this }}
-    ) as built_rates
-        on all_stage_periods.portal_id = built_rates.portal_id
-        and all_stage_periods.entity_type = built_rates.entity_type
-        and all_stage_periods.currency_id is not distinct from built_rates.currency_id
-    where all_stage_periods.rate_to_account_currency is distinct from built_rates.rate_to_account_currency
-
-),
-
+{#
+    int_funnel_stage_periods rewrites every row of an item it recomputes and stamps them with its
+    build's start: the rows newer than this table's newest are exactly the items to redo (and a
+    zone-map scan finds them without reading the rest).
+#}
 stage_periods as (
 
     select *
     from all_stage_periods
-    where owner_scope_key in (select owner_scope_key from changed_owners)
+    where built_at > (
+        select coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }}
+    )
 
 ),
 {% else %}
@@ -107,7 +72,8 @@ items as (
         max(case when stage_semantics = 'success' and has_real_entry then 1 else 0 end) = 1 as has_real_success_entry,
         max(case when stage_semantics = 'failure' and has_real_entry then 1 else 0 end) = 1 as has_real_failure_entry,
         max(last_event_id) as last_event_id,
-        max(owner_modified_at) as owner_modified_at
+        max(owner_modified_at) as owner_modified_at,
+        max(built_at) as built_at
     from stage_periods
     group by period_key, period_start, portal_id, entity_type, owner_scope_key, owner_key, owner_pipeline_id
 
@@ -119,7 +85,7 @@ final as (
         period_key, period_start, 'conversion' as funnel_mode, portal_id, entity_type, owner_scope_key,
         owner_key, owner_pipeline_id, assigned_user_id, is_return_customer, amount_account,
         currency_id, rate_to_account_currency,
-        has_success_entry, has_failure_entry, last_event_id, owner_modified_at
+        has_success_entry, has_failure_entry, last_event_id, owner_modified_at, built_at
     from items
 
     union all
@@ -130,7 +96,7 @@ final as (
         currency_id, rate_to_account_currency,
         has_real_success_entry as has_success_entry,
         has_real_failure_entry as has_failure_entry,
-        last_event_id, owner_modified_at
+        last_event_id, owner_modified_at, built_at
     from items
     where has_real_entry
 

@@ -191,7 +191,9 @@ final as (
         {# bool_or is not portable to every adapter; max over 0/1 is #}
         max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer,
         max(last_event_id) as last_event_id,
-        max(owner_modified_at) as owner_modified_at
+        max(owner_modified_at) as owner_modified_at,
+        {# when this build started: int_funnel_item_periods redoes the items with rows newer than its own #}
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as built_at
     from in_period
     group by
         period_key, period_type, period_start, portal_id, entity_type, owner_scope_key, owner_key,
