@@ -50,70 +50,81 @@ won as (
 
 ),
 
-in_work as (
-
-    select
-        periods.period_key,
-        deals.portal_id,
-        deals.pipeline_id,
-        deals.customer_key,
-        count(*) as total_deal_count
-    from deals
-    inner join periods
-        on deals.created_date <= periods.period_end
-        and coalesce(deals.close_date, cast('3000-12-12' as date)) >= periods.period_start
-    group by periods.period_key, deals.portal_id, deals.pipeline_id, deals.customer_key
-
-),
-
 ranked as (
 
     select
         won.*,
-        coalesce(in_work.total_deal_count, 0) as total_deal_count,
         row_number() over (
             partition by won.period_key, won.portal_id, won.pipeline_id
             order by won.won_amount_account desc, won.customer_key
         ) as client_rank
     from won
-    left join in_work
-        on won.period_key = in_work.period_key
-        and won.portal_id = in_work.portal_id
-        and won.pipeline_id = in_work.pipeline_id
-        and won.customer_key = in_work.customer_key
     where won.won_deal_count > 0
+
+),
+
+top_clients as (
+
+    select * from ranked
+    where client_rank <= 25
+
+),
+
+{# counted for the top clients only: a deal in work spans many periods, all clients' would be big #}
+in_work as (
+
+    select
+        top_clients.period_key,
+        top_clients.portal_id,
+        top_clients.pipeline_id,
+        top_clients.customer_key,
+        count(*) as total_deal_count
+    from top_clients
+    inner join periods
+        on top_clients.period_key = periods.period_key
+    inner join deals
+        on top_clients.portal_id = deals.portal_id
+        and top_clients.pipeline_id = deals.pipeline_id
+        and top_clients.customer_key = deals.customer_key
+        and deals.created_date <= periods.period_end
+        and coalesce(deals.close_date, cast('3000-12-12' as date)) >= periods.period_start
+    group by top_clients.period_key, top_clients.portal_id, top_clients.pipeline_id, top_clients.customer_key
 
 ),
 
 final as (
 
     select
-        ranked.portal_id || ':' || ranked.period_key || ':' || cast(ranked.pipeline_id as {{ dbt.type_string() }})
-            || ':' || ranked.customer_key as top_client_key,
-        ranked.portal_id,
+        top_clients.portal_id || ':' || top_clients.period_key || ':' || cast(top_clients.pipeline_id as {{ dbt.type_string() }})
+            || ':' || top_clients.customer_key as top_client_key,
+        top_clients.portal_id,
         periods.period_type,
         periods.period_start,
         periods.period_end,
         periods.period_label,
-        ranked.pipeline_id,
-        ranked.client_rank,
-        ranked.customer_key,
+        top_clients.pipeline_id,
+        top_clients.client_rank,
+        top_clients.customer_key,
         customers.customer_type,
         customers.customer_id,
         customers.customer_name,
-        ranked.won_deal_count,
-        ranked.won_amount_account,
-        ranked.total_deal_count,
+        top_clients.won_deal_count,
+        top_clients.won_amount_account,
+        coalesce(in_work.total_deal_count, 0) as total_deal_count,
         periods.rating_previous_start as previous_period_start,
         periods.period_start as previous_period_end,
-        ranked.previous_won_deal_count,
-        ranked.previous_won_amount_account
-    from ranked
+        top_clients.previous_won_deal_count,
+        top_clients.previous_won_amount_account
+    from top_clients
     inner join periods
-        on ranked.period_key = periods.period_key
+        on top_clients.period_key = periods.period_key
+    left join in_work
+        on top_clients.period_key = in_work.period_key
+        and top_clients.portal_id = in_work.portal_id
+        and top_clients.pipeline_id = in_work.pipeline_id
+        and top_clients.customer_key = in_work.customer_key
     left join customers
-        on ranked.customer_key = customers.customer_key
-    where ranked.client_rank <= 25
+        on top_clients.customer_key = customers.customer_key
 
 )
 
