@@ -13,8 +13,34 @@
     The fact must carry the source's loaded_at_epoch and deleted_at.
 
     `current` is the model's full select as a CTE (declare it `not materialized`): the comparison
-    reads only the compared columns of it, the final select only the changed records.
+    reads only the compared columns of it, the final select only the changed records. The macro
+    ends the model's CTEs with `final`:
+
+        all_deals as not materialized (select ...),
+        {{ incremental_fact_rows('all_deals', 'deal_key', ['assigned_user_name', ...], ref('int_deals_enriched')) }}
+        select * from final
 #}
+{% macro incremental_fact_rows(current, key, compared_columns, source_relation) -%}
+{%- if is_incremental() %}
+{{ incremental_changed_keys(current, key, compared_columns, source_relation) }},
+
+final as (
+
+    select * from {{ current }}
+    where {{ key }} in (select {{ key }} from changed_keys)
+
+)
+{%- else %}
+final as (
+
+    select * from {{ current }}
+
+)
+{%- endif %}
+{%- endmacro %}
+
+
+{# The keys of the records to rewrite (see above): CTEs ending in `changed_keys`. #}
 {% macro incremental_changed_keys(current, key, compared_columns, source_relation) -%}
     {%- set needed = [key, 'portal_id', 'loaded_at_epoch', 'deleted_at'] + compared_columns -%}
     {%- set rebuild_all = relation_lacks_columns(this, needed)

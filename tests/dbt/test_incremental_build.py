@@ -88,8 +88,9 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
 
 @pytest.fixture(scope="module")
 def dimension_change(builds, tmp_path_factory):
-    """The incrementally built warehouse after a user was renamed and a currency rate changed in
-    the raw layer (no record of the facts changed), built again incrementally and from scratch."""
+    """The incrementally built warehouse after a user was renamed, a currency rate changed and a
+    custom field was added in the raw layer (no record's load id changed), built again
+    incrementally and from scratch."""
     *_, path, _, _ = builds
     directory = tmp_path_factory.mktemp("dimension-change")
     changed = directory / "warehouse.duckdb"
@@ -101,6 +102,9 @@ def dimension_change(builds, tmp_path_factory):
         currency, = con.execute("select currency_id from raw_bitrix24.deals where currency_id <> 'RUB' "
                                 "group by 1 order by count(*) desc limit 1").fetchone()
         con.execute("update raw_bitrix24.currencies set amount = amount * 2 where currency = ?", [currency])
+        # a custom field created in the portal: the raw table gains a column, set on some deals
+        con.execute("alter table raw_bitrix24.deals add column uf_crm_new_field varchar")
+        con.execute("update raw_bitrix24.deals set uf_crm_new_field = 'value ' || id where id % 3 = 0")
     with pytest.MonkeyPatch.context() as monkeypatch:
         incremental = dbt(["build"], changed, directory, monkeypatch)
         assert incremental.success, statuses(incremental)
@@ -111,7 +115,7 @@ def dimension_change(builds, tmp_path_factory):
     return incremental, changed, rebuilt, user_id, currency, deals
 
 
-def test_renamed_user_and_new_rate_reach_the_incremental_facts(dimension_change):
+def test_renamed_user_new_rate_and_new_field_reach_the_incremental_facts(dimension_change):
     incremental, changed, rebuilt, user_id, currency, deals = dimension_change
     compiled = {r.node.name: r.node.compiled_code for r in incremental.result.results}
     assert all("changed_keys" in compiled[name] for name in ("fct_deals", "fct_leads", "fct_activities",
@@ -125,6 +129,9 @@ def test_renamed_user_and_new_rate_reach_the_incremental_facts(dimension_change)
             "where fct_deals.currency_id = ? and fct_deals.amount_account is distinct from int_deals_enriched.amount_account",
             [currency]).fetchone()[0]
         assert stale == 0
+        filled = con.execute("select count(uf_crm_new_field), count(*) filter (where deal_id % 3 = 0) "
+                             "from marts.fct_deals").fetchone()
+        assert filled[0] == filled[1] > 0
     # every table, funnels included (each row keeps the rate its amount was converted at)
     names = [(schema, name) for schema in ("intermediate", "marts") for name in tables(changed, schema)]
     with duckdb.connect(str(changed), read_only=True) as con:

@@ -115,8 +115,7 @@ all_activities as not materialized (
 
 ),
 
-{% if is_incremental() %}
-{{ incremental_changed_keys('all_activities', 'activity_key', [
+{{ incremental_fact_rows('all_activities', 'activity_key', [
     'activity_kind',
     'responsible_user_name',
     'department_id',
@@ -124,20 +123,6 @@ all_activities as not materialized (
     'is_responsible_user_active',
     'is_overdue',
     'created_date',
-], none) }},
-
-final as (
-
-    select * from all_activities
-    where activity_key in (select activity_key from changed_keys)
-
-)
-{% else %}
-final as (
-
-    select * from all_activities
-
-)
-{% endif %}
+], none) }}
 
 select * from final

@@ -79,27 +79,12 @@ all_calls as not materialized (
 
 ),
 
-{% if is_incremental() %}
-{{ incremental_changed_keys('all_calls', 'call_key', [
+{{ incremental_fact_rows('all_calls', 'call_key', [
     'user_name',
     'department_id',
     'department_name',
     'started_date',
     'started_hour',
-], none) }},
-
-final as (
-
-    select * from all_calls
-    where call_key in (select call_key from changed_keys)
-
-)
-{% else %}
-final as (
-
-    select * from all_calls
-
-)
-{% endif %}
+], none) }}
 
 select * from final

@@ -82,25 +82,10 @@ all_deals as not materialized (
 
 ),
 
-{% if is_incremental() %}
-{{ incremental_changed_keys('all_deals', 'deal_key', [
+{{ incremental_fact_rows('all_deals', 'deal_key', [
     'rate_to_account_currency', 'amount_account', 'account_currency_id', 'created_date', 'pipeline_name',
     'stage_name', 'stage_position', 'assigned_user_name', 'department_id', 'department_name',
     'is_assigned_user_active', 'source_name', 'customer_type', 'customer_name', 'forecast_probability_pct',
-], ref('int_deals_enriched')) }},
-
-final as (
-
-    select * from all_deals
-    where deal_key in (select deal_key from changed_keys)
-
-)
-{% else %}
-final as (
-
-    select * from all_deals
-
-)
-{% endif %}
+], ref('int_deals_enriched')) }}
 
 select * from final

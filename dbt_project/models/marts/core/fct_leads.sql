@@ -58,8 +58,7 @@ all_leads as not materialized (
 
 ),
 
-{% if is_incremental() %}
-{{ incremental_changed_keys('all_leads', 'lead_key', [
+{{ incremental_fact_rows('all_leads', 'lead_key', [
     'amount_account',
     'created_date',
     'stage_name',
@@ -69,20 +68,6 @@ all_leads as not materialized (
     'department_name',
     'is_assigned_user_active',
     'source_name',
-], ref('int_leads_enriched')) }},
-
-final as (
-
-    select * from all_leads
-    where lead_key in (select lead_key from changed_keys)
-
-)
-{% else %}
-final as (
-
-    select * from all_leads
-
-)
-{% endif %}
+], ref('int_leads_enriched')) }}
 
 select * from final

@@ -100,8 +100,7 @@ all_invoices as not materialized (
 
 ),
 
-{% if is_incremental() %}
-{{ incremental_changed_keys('all_invoices', 'invoice_key', [
+{{ incremental_fact_rows('all_invoices', 'invoice_key', [
     'stage_name',
     'stage_semantics',
     'amount_account',
@@ -109,20 +108,6 @@ all_invoices as not materialized (
     'assigned_user_name',
     'department_id',
     'department_name',
-], none) }},
-
-final as (
-
-    select * from all_invoices
-    where invoice_key in (select invoice_key from changed_keys)
-
-)
-{% else %}
-final as (
-
-    select * from all_invoices
-
-)
-{% endif %}
+], none) }}
 
 select * from final
