@@ -111,3 +111,13 @@ changed_keys as (
     {%- endif -%}
     {{ return(relation_lacks_columns(other, adapter.get_columns_in_relation(relation) | map(attribute='name') | list)) }}
 {%- endmacro %}
+
+
+{#
+    is_incremental(), unless the built table lacks a column the model documents — a table built by
+    an earlier version of the model: the run then computes every row (on_schema_change
+    'sync_all_columns' adds the column) instead of stopping for a --full-refresh.
+#}
+{% macro is_incremental_with_documented_columns() -%}
+    {{ return(is_incremental() and not relation_lacks_columns(this, model.columns.keys() | list)) }}
+{%- endmacro %}

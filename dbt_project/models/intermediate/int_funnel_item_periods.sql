@@ -15,7 +15,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
         post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
     )
 }}
@@ -28,7 +28,7 @@ all_stage_periods as (
 
 ),
 
-{% if is_incremental() %}
+{% if is_incremental_with_documented_columns() %}
 {#
     int_funnel_stage_periods rewrites every row of an item it recomputes and stamps them with its
     build's start: the rows newer than this table's newest are exactly the items to redo (and a

@@ -17,7 +17,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
         post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
     )
 }}
@@ -43,7 +43,7 @@ periods as (
 
 ),
 
-{% if is_incremental() %}
+{% if is_incremental_with_documented_columns() %}
 watermarks as (
 
     select
