@@ -5,7 +5,7 @@
     full build, all of `<source>`. History IDs only grow, so the newest built ID is the watermark.
 #}
 {% macro items_with_new_stage_events(source, target) %}
-{% if is_incremental() %}
+{% if is_incremental_with_documented_columns() %}
 built as (
 
     select portal_id, entity_type, max(event_id) as max_event_id

@@ -14,7 +14,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
 
@@ -39,7 +39,7 @@ activities as (
 
 ),
 
-{% if is_incremental() %}
+{% if is_incremental_with_documented_columns() %}
 built as (
 
     select portal_id, max(last_loaded_at_epoch) as last_loaded_at_epoch, max(last_deleted_at) as last_deleted_at

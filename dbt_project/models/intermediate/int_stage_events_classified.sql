@@ -12,7 +12,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
         post_hook="{{ delete_removed_stage_transitions() }}",
     )
 }}

@@ -19,7 +19,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
         post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
     )
 }}
@@ -51,7 +51,7 @@ users as (
 
 ),
 
-{% if is_incremental() %}
+{% if is_incremental_with_documented_columns() %}
 built as (
 
     select portal_id, entity_type, max(event_id) as max_event_id
