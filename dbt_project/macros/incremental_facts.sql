@@ -8,9 +8,10 @@
          differs between what the table holds and what it would hold now (`compared_columns`):
          a renamed user rewrites that user's records and nothing else.
     Every record is rebuilt when `source_relation` (a model whose every column the fact passes on)
-    gained a column the table lacks (a new custom field): dbt adds the column
-    (on_schema_change='sync_all_columns') and no old row is left without its value.
-    The fact must carry the source's loaded_at_epoch and deleted_at.
+    gained a column the table lacks (a new custom field), or the table lacks a column the model
+    documents (built by an earlier version): dbt adds the column (on_schema_change=
+    'sync_all_columns') and no old row is left without its value. The fact must carry, and
+    document, the source's loaded_at_epoch and deleted_at and the compared columns.
 
     `current` is the model's full select as a CTE (declare it `not materialized`): the comparison
     reads only the compared columns of it, the final select only the changed records. The macro
@@ -21,38 +22,8 @@
         select * from final
 #}
 {% macro incremental_fact_rows(current, key, compared_columns, source_relation) -%}
-{%- if is_incremental() %}
-{{ incremental_changed_keys(current, key, compared_columns, source_relation) }},
-
-final as (
-
-    select * from {{ current }}
-    where {{ key }} in (select {{ key }} from changed_keys)
-
-)
-{%- else %}
-final as (
-
-    select * from {{ current }}
-
-)
-{%- endif %}
-{%- endmacro %}
-
-
-{# The keys of the records to rewrite (see above): CTEs ending in `changed_keys`. #}
-{% macro incremental_changed_keys(current, key, compared_columns, source_relation) -%}
-    {%- set needed = [key, 'portal_id', 'loaded_at_epoch', 'deleted_at'] + compared_columns -%}
-    {%- set rebuild_all = relation_lacks_columns(this, needed)
-        or (source_relation is not none and relation_has_columns_beyond(source_relation, this)) -%}
-{%- if rebuild_all %}
-changed_keys as (
-
-    {# a table built before these columns existed, or a source with a new column: all of it #}
-    select {{ key }} from {{ current }}
-
-)
-{%- else %}
+{%- if is_incremental_with_documented_columns()
+    and not (source_relation is not none and relation_has_columns_beyond(source_relation, this)) %}
 built_watermarks as (
 
     select portal_id, max(loaded_at_epoch) as loaded_at_epoch, max(deleted_at) as deleted_at
@@ -83,6 +54,20 @@ changed_keys as (
         {%- for column in compared_columns %}
         {{ 'or ' if not loop.first }}built.{{ column }} is distinct from {{ current }}.{{ column }}
         {%- endfor %}
+
+),
+
+final as (
+
+    select * from {{ current }}
+    where {{ key }} in (select {{ key }} from changed_keys)
+
+)
+{%- else %}
+{# a full build, a table built before a documented column existed, or a source with a new column #}
+final as (
+
+    select * from {{ current }}
 
 )
 {%- endif %}
