@@ -71,8 +71,6 @@ items as (
         max(case when stage_semantics = 'failure' then 1 else 0 end) = 1 as has_failure_entry,
         max(case when stage_semantics = 'success' and has_real_entry then 1 else 0 end) = 1 as has_real_success_entry,
         max(case when stage_semantics = 'failure' and has_real_entry then 1 else 0 end) = 1 as has_real_failure_entry,
-        max(last_event_id) as last_event_id,
-        max(owner_modified_at) as owner_modified_at,
         max(built_at) as built_at
     from stage_periods
     group by period_key, period_start, portal_id, entity_type, owner_scope_key, owner_key, owner_pipeline_id
@@ -85,7 +83,7 @@ final as (
         period_key, period_start, 'conversion' as funnel_mode, portal_id, entity_type, owner_scope_key,
         owner_key, owner_pipeline_id, assigned_user_id, is_return_customer, amount_account,
         currency_id, rate_to_account_currency,
-        has_success_entry, has_failure_entry, last_event_id, owner_modified_at, built_at
+        has_success_entry, has_failure_entry, built_at
     from items
 
     union all
@@ -96,7 +94,7 @@ final as (
         currency_id, rate_to_account_currency,
         has_real_success_entry as has_success_entry,
         has_real_failure_entry as has_failure_entry,
-        last_event_id, owner_modified_at, built_at
+        built_at
     from items
     where has_real_entry
 
