@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.dbt.dbt_runner import dbt, statuses
-from tests.pipelines.conftest import duckdb_warehouse, extract
+from tests.pipelines.conftest import extract_portal
 
 
 @pytest.fixture(scope="session")
@@ -21,15 +21,7 @@ def funnel_portal() -> Path:
 def build_portal(portal_dir: Path, directory: Path, load_inputs_from: Path | None = None):
     """Serves a hand-written portal, extracts it into DuckDB under `directory`, loads the business
     inputs of `load_inputs_from` (if given) and runs `dbt build` (models and tests)."""
-    from tests.conftest import _serving
-
-    warehouse = duckdb_warehouse(directory)
-    serving = _serving()
-    start = next(serving)
-    try:
-        extract(start(portal_dir), warehouse)
-    finally:
-        next(serving, None)
+    warehouse = extract_portal(portal_dir, directory)
     if load_inputs_from is not None:
         from pipelines.inputs import InputFiles, load_inputs
 

@@ -25,7 +25,7 @@ from pipelines.inputs.reference import WarehouseReference
 from pipelines.inputs.sales_plans import PlanRow, read_sales_plans
 from pipelines.inputs.working_calendar import CalendarDay, read_working_calendar
 from tests.conftest import FIXTURES
-from tests.pipelines.conftest import duckdb_warehouse, extract
+from tests.pipelines.conftest import extract_portal
 
 REFERENCE = WarehouseReference(
     portals=frozenset({"p1"}),
@@ -350,16 +350,7 @@ PLANFACT_COUNTS = {"sales_plans": 13, "calendar_days": 1, "business_event_stages
 @pytest.fixture(scope="module")
 def planfact_warehouse(tmp_path_factory):
     """The plan/fact portal served and extracted into DuckDB (no inputs, no dbt)."""
-    from tests.conftest import _serving
-
-    warehouse = duckdb_warehouse(tmp_path_factory.mktemp("inputs-warehouse"))
-    serving = _serving()
-    start = next(serving)
-    try:
-        extract(start(PLANFACT_PORTAL), warehouse)
-    finally:
-        next(serving, None)
-    return warehouse
+    return extract_portal(PLANFACT_PORTAL, tmp_path_factory.mktemp("inputs-warehouse"))
 
 
 def counts(warehouse) -> dict[str, int]:

@@ -16,3 +16,17 @@ def extract(sandbox, warehouse: WarehouseConfig, **options):
 
     options.setdefault("requests_per_second", 0)
     return run_extraction(sandbox.webhook_url, warehouse, **options)
+
+
+def extract_portal(portal_dir: Path, directory: Path) -> WarehouseConfig:
+    """Serves a portal, extracts it once into a DuckDB warehouse under `directory`, stops serving."""
+    from tests.conftest import _serving
+
+    warehouse = duckdb_warehouse(directory)
+    serving = _serving()
+    start = next(serving)
+    try:
+        extract(start(portal_dir), warehouse)
+    finally:
+        next(serving, None)
+    return warehouse
