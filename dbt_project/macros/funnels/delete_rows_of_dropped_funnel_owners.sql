@@ -11,11 +11,11 @@
     delete from {{ this }}
     where owner_scope_key in (
         select portal_id || ':deal:' || cast(deal_id as {{ dbt.type_string() }})
-        from {{ ref('int_deals_enriched') }}
+        from {{ ref('stg_bitrix24__deals') }}
         where is_deleted or coalesce(is_recurring, false)
         union all
         select portal_id || ':lead:' || cast(lead_id as {{ dbt.type_string() }})
-        from {{ ref('int_leads_enriched') }}
+        from {{ ref('stg_bitrix24__leads') }}
         where is_deleted
     )
     {%- endif -%}

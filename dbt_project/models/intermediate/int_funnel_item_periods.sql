@@ -9,7 +9,7 @@
     that model rebuilt since this table's last build (its rows' built_at); the post-hook drops the
     items the funnels no longer count.
 #}
--- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
+-- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',

@@ -2,7 +2,10 @@
     The deals and leads the funnels count, with the attributes the funnels group by: current
     pipeline, amount in the account currency, responsible user, initial/repeat. Recurring-deal
     templates and deleted records are left out (every Bitrix24 analytics handler drops them).
+    A table: the incremental funnel models compare it with their built rows several times a run.
 #}
+{{ config(materialized='table') }}
+
 with
 
 deals as (
@@ -23,6 +26,7 @@ leads as (
 final as (
 
     select
+        portal_id || ':deal:' || cast(deal_id as {{ dbt.type_string() }}) as owner_scope_key,
         'deal' as entity_type,
         portal_id,
         deal_id as owner_id,
@@ -41,6 +45,7 @@ final as (
     union all
 
     select
+        portal_id || ':lead:' || cast(lead_id as {{ dbt.type_string() }}) as owner_scope_key,
         'lead' as entity_type,
         portal_id,
         lead_id as owner_id,

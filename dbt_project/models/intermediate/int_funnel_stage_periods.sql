@@ -11,7 +11,7 @@
     drops the rows of items the funnels no longer count (deleted records). A new currency rate
     recomputes the items in that currency (each row keeps the rate its amount was converted at).
 #}
--- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
+-- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',
@@ -65,9 +65,13 @@ new_periods as (
 
 ),
 
-changed_owners as (
+{#
+    the items to recompute; materialized, so DuckDB probes the history with this short list
+    rather than hashing all of the history (its estimate of the list is 20% of the history)
+#}
+changed_owners as materialized (
 
-    select history.portal_id, history.entity_type, history.owner_id
+    select history.owner_scope_key
     from history
     left join watermarks
         on history.portal_id = watermarks.portal_id
@@ -78,7 +82,7 @@ changed_owners as (
 
     union
 
-    select owners.portal_id, owners.entity_type, owners.owner_id
+    select owners.owner_scope_key
     from owners
     inner join watermarks
         on owners.portal_id = watermarks.portal_id
@@ -88,7 +92,7 @@ changed_owners as (
     union
 
     {# owners in a currency whose rate has changed since the build #}
-    select owners.portal_id, owners.entity_type, owners.owner_id
+    select owners.owner_scope_key
     from owners
     inner join (
         select distinct portal_id, entity_type, currency_id, rate_to_account_currency from {{ this }}
@@ -102,12 +106,9 @@ changed_owners as (
 
 scoped_history as (
 
-    select history.*
+    select *
     from history
-    inner join changed_owners
-        on history.portal_id = changed_owners.portal_id
-        and history.entity_type = changed_owners.entity_type
-        and history.owner_id = changed_owners.owner_id
+    where owner_scope_key in (select owner_scope_key from changed_owners)
 
 ),
 {% else %}

@@ -13,7 +13,7 @@
     names — differ from the built rows (or that have no rows yet); the post-hook drops the items
     the funnels no longer count.
 #}
--- depends_on: {{ ref('int_deals_enriched') }}, {{ ref('int_leads_enriched') }}  (the post-hook reads them)
+-- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',
@@ -73,7 +73,7 @@ changed_owners as (
     union
 
     {# one row per built entry (or per owner without any): each compares what it was built with #}
-    select owners.portal_id || ':' || owners.entity_type || ':' || cast(owners.owner_id as {{ dbt.type_string() }})
+    select owners.owner_scope_key
     from owners
     left join users
         on owners.portal_id = users.portal_id
