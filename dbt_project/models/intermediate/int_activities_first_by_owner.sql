@@ -86,7 +86,7 @@ numbered as (
             partition by portal_id, owner_entity_type, owner_id
             order by case when is_deleted or created_at is null then 1 else 0 end, created_at, activity_id
         ) as activity_number,
-        sum(case when is_deleted or created_at is null then 0 else 1 end) over (
+        count(case when is_deleted or created_at is null then null else 1 end) over (
             partition by portal_id, owner_entity_type, owner_id
         ) as activity_count,
         max(loaded_at_epoch) over (partition by portal_id, owner_entity_type, owner_id) as last_loaded_at_epoch,

@@ -27,14 +27,15 @@ ordered as (
             partition by portal_id, stage_entity_type, pipeline_id
             order by sort_order, status_row_id
         ) as stage_position,
+        {# count(), not sum(): DuckDB sums integers into 128-bit ints, slow to read back from a table #}
         case when stage_semantics = 'process' then
-            sum(case when stage_semantics = 'process' then 1 else 0 end) over (
+            count(case when stage_semantics = 'process' then 1 end) over (
                 partition by portal_id, stage_entity_type, pipeline_id
                 order by sort_order, status_row_id
                 rows between unbounded preceding and current row
             )
         end as process_position,
-        sum(case when stage_semantics = 'process' then 1 else 0 end) over (
+        count(case when stage_semantics = 'process' then 1 end) over (
             partition by portal_id, stage_entity_type, pipeline_id
         ) as process_stage_count
     from statuses
