@@ -52,11 +52,11 @@ stage_figures as (
         owner_pipeline_id,
         stage_key,
         count(*) as conversion_count,
-        sum(case when has_real_entry then 1 else 0 end) as classic_count,
+        count(case when has_real_entry then 1 end) as classic_count,
         sum(amount_account) as conversion_amount,
         sum(case when has_real_entry then amount_account else 0 end) as classic_amount,
         sum(max_spent_seconds) as spent_seconds_sum,
-        sum(case when has_real_entry and max_spent_seconds is not null then 1 else 0 end) as spent_item_count
+        count(case when has_real_entry and max_spent_seconds is not null then 1 end) as spent_item_count
     from stage_periods
     group by period_key, portal_id, owner_pipeline_id, stage_key
 

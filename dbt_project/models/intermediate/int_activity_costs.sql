@@ -19,7 +19,7 @@ calls as (
     select
         portal_id,
         activity_id,
-        sum(billed_minutes) as billed_minutes
+        cast(sum(billed_minutes) as {{ dbt.type_bigint() }}) as billed_minutes
     from {{ ref('fct_calls') }}
     where not is_deleted
         and activity_id is not null

@@ -140,9 +140,9 @@ stage_levels as (
         portal_id, pipeline_id, stage_id, stage_key,
         edge_date as level_from,
         lead(edge_date) over (partition by portal_id, stage_key order by edge_date) as level_until,
-        sum(deal_delta) over (
+        cast(sum(deal_delta) over (
             partition by portal_id, stage_key order by edge_date rows between unbounded preceding and current row
-        ) as open_deal_count,
+        ) as {{ dbt.type_bigint() }}) as open_deal_count,
         sum(amount_delta) over (
             partition by portal_id, stage_key order by edge_date rows between unbounded preceding and current row
         ) as open_amount_account,

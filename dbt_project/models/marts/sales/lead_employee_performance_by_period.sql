@@ -59,8 +59,8 @@ aggregated as (
         assigned_user_id,
         customer_scope,
         count(*) as active_lead_count,
-        sum(case when has_success_entry then 1 else 0 end) as converted_lead_count,
-        sum(case when has_failure_entry then 1 else 0 end) as junk_lead_count
+        count(case when has_success_entry then 1 end) as converted_lead_count,
+        count(case when has_failure_entry then 1 end) as junk_lead_count
     from scoped
     group by period_key, portal_id, assigned_user_id, customer_scope
 

@@ -57,14 +57,14 @@ aggregated as (
         portal_id,
         pipeline_id,
         assigned_user_id,
-        sum(case when is_current then 1 else 0 end) as total_deal_count,
+        count(case when is_current then 1 end) as total_deal_count,
         sum(case when is_current then amount_account else 0 end) as total_amount_account,
-        sum(case when is_current and stage_semantics = 'success' then 1 else 0 end) as won_deal_count,
+        count(case when is_current and stage_semantics = 'success' then 1 end) as won_deal_count,
         sum(case when is_current and stage_semantics = 'success' then amount_account else 0 end)
             as won_amount_account,
-        sum(case when is_previous then 1 else 0 end) as previous_total_deal_count,
+        count(case when is_previous then 1 end) as previous_total_deal_count,
         sum(case when is_previous then amount_account else 0 end) as previous_total_amount_account,
-        sum(case when is_previous and stage_semantics = 'success' then 1 else 0 end) as previous_won_deal_count,
+        count(case when is_previous and stage_semantics = 'success' then 1 end) as previous_won_deal_count,
         sum(case when is_previous and stage_semantics = 'success' then amount_account else 0 end)
             as previous_won_amount_account
     from in_work

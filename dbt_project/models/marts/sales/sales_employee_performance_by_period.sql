@@ -41,9 +41,9 @@ deal_figures as (
         owner_pipeline_id as pipeline_id,
         assigned_user_id,
         count(*) as deal_count,
-        sum(case when has_failure_entry then 1 else 0 end) as lost_deal_count,
+        count(case when has_failure_entry then 1 end) as lost_deal_count,
         sum(amount_account) as deal_amount_account,
-        sum(case when has_success_entry then 1 else 0 end) as won_deal_count,
+        count(case when has_success_entry then 1 end) as won_deal_count,
         sum(case when has_success_entry then amount_account else 0 end) as won_amount_account
     from items
     where entity_type = 'deal'

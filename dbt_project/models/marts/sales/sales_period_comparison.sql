@@ -56,9 +56,9 @@ aggregated as (
         portal_id,
         pipeline_id,
         bucket_number,
-        sum(case when side = 'current' then 1 else 0 end) as won_deal_count,
+        count(case when side = 'current' then 1 end) as won_deal_count,
         sum(case when side = 'current' then amount_account else 0 end) as won_amount_account,
-        sum(case when side = 'previous' then 1 else 0 end) as previous_won_deal_count,
+        count(case when side = 'previous' then 1 end) as previous_won_deal_count,
         sum(case when side = 'previous' then amount_account else 0 end) as previous_won_amount_account
     from placed
     group by period_key, portal_id, pipeline_id, bucket_number

@@ -63,12 +63,12 @@ closed as (
         scoped_deals.pipeline_id,
         scoped_deals.assigned_user_id,
         scoped_deals.customer_scope,
-        sum(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'success'
-            then 1 else 0 end) as won_deal_count,
+        count(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'success'
+            then 1 end) as won_deal_count,
         sum(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'success'
             then scoped_deals.amount_account else 0 end) as won_amount_account,
-        sum(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'failure'
-            then 1 else 0 end) as lost_deal_count,
+        count(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'failure'
+            then 1 end) as lost_deal_count,
         sum(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'failure'
             then scoped_deals.amount_account else 0 end) as lost_amount_account,
         sum(case when scoped_deals.close_date < periods.period_start and scoped_deals.stage_semantics = 'success'

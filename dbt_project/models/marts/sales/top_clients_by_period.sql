@@ -35,10 +35,10 @@ won as (
         deals.portal_id,
         deals.pipeline_id,
         deals.customer_key,
-        sum(case when deals.close_date >= periods.period_start then 1 else 0 end) as won_deal_count,
+        count(case when deals.close_date >= periods.period_start then 1 end) as won_deal_count,
         sum(case when deals.close_date >= periods.period_start then deals.amount_account else 0 end)
             as won_amount_account,
-        sum(case when deals.close_date <= periods.period_start then 1 else 0 end) as previous_won_deal_count,
+        count(case when deals.close_date <= periods.period_start then 1 end) as previous_won_deal_count,
         sum(case when deals.close_date <= periods.period_start then deals.amount_account else 0 end)
             as previous_won_amount_account
     from deals
