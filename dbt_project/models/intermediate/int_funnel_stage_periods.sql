@@ -66,8 +66,8 @@ new_periods as (
 ),
 
 {#
-    the items to recompute; materialized, so DuckDB probes the history with this short list
-    rather than hashing all of the history (its estimate of the list is 20% of the history)
+    the items to recompute, computed first: inlined, DuckDB planned the filter below around an
+    estimate of 20% of the history and hashed every history row (a no-change build: 5 s → 2.5 s)
 #}
 changed_owners as materialized (
 
