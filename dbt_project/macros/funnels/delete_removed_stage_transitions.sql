@@ -8,12 +8,12 @@
 {% macro delete_removed_stage_transitions() %}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where portal_id || ':' || entity_type || ':' || cast(event_id as {{ dbt.type_string() }}) in (
-        select portal_id || ':deal:' || cast(deal_stage_history_id as {{ dbt.type_string() }})
+    where {{ scoped_key('portal_id', 'entity_type', 'event_id') }} in (
+        select {{ scoped_key('portal_id', "'deal'", 'deal_stage_history_id') }}
         from {{ ref('stg_bitrix24__deal_stage_history') }}
         where is_deleted
         union all
-        select portal_id || ':lead:' || cast(lead_stage_history_id as {{ dbt.type_string() }})
+        select {{ scoped_key('portal_id', "'lead'", 'lead_stage_history_id') }}
         from {{ ref('stg_bitrix24__lead_stage_history') }}
         where is_deleted
     )

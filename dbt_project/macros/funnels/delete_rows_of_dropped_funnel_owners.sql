@@ -10,11 +10,11 @@
     {%- if is_incremental() -%}
     delete from {{ this }}
     where owner_scope_key in (
-        select portal_id || ':deal:' || cast(deal_id as {{ dbt.type_string() }})
+        select {{ scoped_key('portal_id', "'deal'", 'deal_id') }}
         from {{ ref('stg_bitrix24__deals') }}
         where is_deleted or coalesce(is_recurring, false)
         union all
-        select portal_id || ':lead:' || cast(lead_id as {{ dbt.type_string() }})
+        select {{ scoped_key('portal_id', "'lead'", 'lead_id') }}
         from {{ ref('stg_bitrix24__leads') }}
         where is_deleted
     )

@@ -98,8 +98,7 @@ numbered as (
 final as (
 
     select
-        portal_id || ':' || owner_entity_type || ':' || cast(owner_id as {{ dbt.type_string() }})
-            as owner_scope_key,
+        {{ scoped_key('portal_id', 'owner_entity_type', 'owner_id') }} as owner_scope_key,
         portal_id || ':' || cast(owner_id as {{ dbt.type_string() }}) as owner_key,
         portal_id,
         owner_entity_type,

@@ -26,7 +26,7 @@ leads as (
 final as (
 
     select
-        portal_id || ':deal:' || cast(deal_id as {{ dbt.type_string() }}) as owner_scope_key,
+        {{ scoped_key('portal_id', "'deal'", 'deal_id') }} as owner_scope_key,
         'deal' as entity_type,
         portal_id,
         deal_id as owner_id,
@@ -45,7 +45,7 @@ final as (
     union all
 
     select
-        portal_id || ':lead:' || cast(lead_id as {{ dbt.type_string() }}) as owner_scope_key,
+        {{ scoped_key('portal_id', "'lead'", 'lead_id') }} as owner_scope_key,
         'lead' as entity_type,
         portal_id,
         lead_id as owner_id,

@@ -133,8 +133,8 @@ classified as (
 final as (
 
     select
-        portal_id || ':' || entity_type || ':' || cast(event_id as {{ dbt.type_string() }}) as stage_event_key,
-        portal_id || ':' || entity_type || ':' || cast(owner_id as {{ dbt.type_string() }}) as owner_scope_key,
+        {{ scoped_key('portal_id', 'entity_type', 'event_id') }} as stage_event_key,
+        {{ scoped_key('portal_id', 'entity_type', 'owner_id') }} as owner_scope_key,
         portal_id || ':' || cast(owner_id as {{ dbt.type_string() }}) as owner_key,
         portal_id,
         entity_type,

@@ -153,10 +153,9 @@ unioned as (
 final as (
 
     select
-        unioned.portal_id || ':' || unioned.entity_type || ':' || cast(unioned.event_id as {{ dbt.type_string() }})
-            || ':' || unioned.stage_id as stage_entry_key,
-        unioned.portal_id || ':' || unioned.entity_type || ':' || cast(unioned.owner_id as {{ dbt.type_string() }})
-            as owner_scope_key,
+        {{ scoped_key('unioned.portal_id', 'unioned.entity_type', 'unioned.event_id') }} || ':' || unioned.stage_id
+            as stage_entry_key,
+        {{ scoped_key('unioned.portal_id', 'unioned.entity_type', 'unioned.owner_id') }} as owner_scope_key,
         unioned.portal_id || ':' || cast(unioned.owner_id as {{ dbt.type_string() }}) as owner_key,
         unioned.portal_id,
         unioned.entity_type,
