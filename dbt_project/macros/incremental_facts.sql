@@ -13,6 +13,9 @@
     'sync_all_columns') and no old row is left without its value. The fact must carry, and
     document, the source's loaded_at_epoch and deleted_at and the compared columns.
 
+    Each row carries built_at, the time of the run that wrote it (tests read the latest run's rows
+    by it: macros/tests/get_where_subquery.sql).
+
     `current` is the model's full select as a CTE (declare it `not materialized`): the comparison
     reads only the compared columns of it, the final select only the changed records. The macro
     ends the model's CTEs with `final`:
@@ -59,7 +62,7 @@ changed_keys as (
 
 final as (
 
-    select * from {{ current }}
+    select *, {{ run_started_timestamp() }} as built_at from {{ current }}
     where {{ key }} in (select {{ key }} from changed_keys)
 
 )
@@ -67,7 +70,7 @@ final as (
 {# a full build, a table built before a documented column existed, or a source with a new column #}
 final as (
 
-    select * from {{ current }}
+    select *, {{ run_started_timestamp() }} as built_at from {{ current }}
 
 )
 {%- endif %}

@@ -109,7 +109,8 @@ final as (
         activity_count,
         case when activity_count > 0 then created_at end as first_activity_at,
         last_loaded_at_epoch,
-        last_deleted_at
+        last_deleted_at,
+        {{ run_started_timestamp() }} as built_at
     from numbered
     where activity_number = 1
 

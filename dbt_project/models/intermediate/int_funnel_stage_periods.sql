@@ -194,7 +194,7 @@ final as (
         max(last_event_id) as last_event_id,
         max(owner_modified_at) as owner_modified_at,
         {# when this build started: int_funnel_item_periods redoes the items with rows newer than its own #}
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as built_at
+        {{ run_started_timestamp() }} as built_at
     from in_period
     group by
         period_key, period_type, period_start, portal_id, entity_type, owner_scope_key, owner_key,

@@ -158,7 +158,8 @@ final as (
         entered_at,
         {{ portal_local_date('entered_at', 'coalesce(utc_offset_minutes, 0)') }} as entered_date,
         left_at,
-        {{ dbt.datediff('entered_at', 'left_at', 'second') }} as spent_seconds
+        {{ dbt.datediff('entered_at', 'left_at', 'second') }} as spent_seconds,
+        {{ run_started_timestamp() }} as built_at
     from classified
 
 )

@@ -171,7 +171,8 @@ final as (
         unioned.entered_at,
         unioned.entered_date,
         owner_close_dates.close_date,
-        unioned.spent_seconds
+        unioned.spent_seconds,
+        {{ run_started_timestamp() }} as built_at
     from unioned
     inner join owner_close_dates
         on unioned.portal_id = owner_close_dates.portal_id

@@ -144,7 +144,8 @@ final as (
         users.department_id,
         users.department_name,
         owners.source_id,
-        owners.is_return_customer
+        owners.is_return_customer,
+        {{ run_started_timestamp() }} as built_at
     from history
     inner join owners
         on history.portal_id = owners.portal_id
