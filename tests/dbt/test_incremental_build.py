@@ -167,32 +167,35 @@ def test_a_column_type_changed_by_a_new_version_is_altered_in_place(dimension_ch
     assert kind == "BIGINT"
 
 
-def test_tests_of_an_incremental_build_read_the_rows_it_wrote(builds, tmp_path):
-    # meta test_rows: built_by_latest_run (macros/tests/get_where_subquery.sql): a row an earlier
+def test_a_build_tests_the_rows_it_wrote_and_dbt_test_every_row(builds, tmp_path):
+    # meta test_rows: written_by_this_build (macros/tests/get_where_subquery.sql): a row an earlier
     # build wrote and this one kept is not tested again, a row this build wrote is
     *_, path, _, _ = builds
     planted = tmp_path / "warehouse.duckdb"
     shutil.copy(path, planted)
     with duckdb.connect(str(planted)) as con:
-        kept, written = con.execute(
-            "select count(*) filter (where built_at < newest), count(*) filter (where built_at = newest) "
-            "from marts.fct_deals, (select max(built_at) as newest from marts.fct_deals)").fetchone()
-        assert kept > 0 and written > 0
-        # a duplicate among the kept rows: the incremental build's test does not see it
-        con.execute("insert into marts.fct_deals select * from marts.fct_deals "
-                    "where built_at < (select max(built_at) from marts.fct_deals) limit 1")
-    select = ["--select", "fct_deals,test_name:unique"]
+        # a duplicate among rows a build kept
+        con.execute("insert into marts.fct_deals select * from marts.fct_deals limit 1")
+    # (the reconciliation tests of the marts would see the duplicate too)
+    build = ["build", "--select", "fct_deals", "--exclude", "test_type:singular"]
+    test = ["test", "--select", "fct_deals,test_name:unique"]
     with pytest.MonkeyPatch.context() as monkeypatch:
-        latest = dbt(["test", *select], planted, tmp_path, monkeypatch)
-        every_row = dbt(["test", *select, "--vars", "{test_all_rows: true}"], planted, tmp_path, monkeypatch)
-    assert latest.success, statuses(latest)
-    compiled = latest.result.results[0].node.compiled_code
-    assert "where built_at = cast(" in compiled
-    assert not every_row.success
-    assert [(r.node.name, r.failures) for r in every_row.result.results] == [("unique_fct_deals_deal_key", 1)]
-    # the same duplicate among the rows the latest build wrote fails the test
+        built = dbt(build, planted, tmp_path, monkeypatch)
+        tested = dbt(test, planted, tmp_path, monkeypatch)
+        every_row = dbt([*build, "--vars", "{test_all_rows: true}"], planted, tmp_path, monkeypatch)
+    assert built.success, statuses(built)
+    unique = next(r.node for r in built.result.results if r.node.name == "unique_fct_deals_deal_key")
+    assert "where built_at = cast(" in unique.compiled_code
+    assert failures(tested) == failures(every_row) == {"unique_fct_deals_deal_key": 1}
+    # a duplicate the build writes (a deal loaded twice) fails the build's test
     with duckdb.connect(str(planted)) as con:
-        con.execute("update marts.fct_deals set built_at = (select max(built_at) from marts.fct_deals)")
+        con.execute("insert into raw_bitrix24.deals select * replace (cast((select max(cast(_dlt_load_id as "
+                    "decimal(18, 6))) + 1 from raw_bitrix24.deals) as varchar) as _dlt_load_id) "
+                    "from raw_bitrix24.deals order by id limit 1")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        latest = dbt(["test", *select], planted, tmp_path, monkeypatch)
-    assert [(r.node.name, r.failures) for r in latest.result.results] == [("unique_fct_deals_deal_key", 1)]
+        rebuilt = dbt(build, planted, tmp_path, monkeypatch)
+    assert failures(rebuilt) == {"unique_fct_deals_deal_key": 1}
+
+
+def failures(result) -> dict[str, int]:
+    return {r.node.name: r.failures for r in result.result.results if r.failures}

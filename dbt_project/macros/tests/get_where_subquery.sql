@@ -2,18 +2,17 @@
     What a generic test reads of the model it tests (dbt wraps every generic test's `model` in this
     macro; this replaces dbt's default, which applies the test's `where` config).
 
-    Incremental models that stamp each row with the time of the run that built it (column
-    built_at) and say so with `meta: {test_rows: built_by_latest_run}` are tested on the rows of
-    their latest build only: they are rebuilt by delete+insert, so a row an earlier run wrote and
-    this one kept is the row that passed the tests then — and a key the latest build wrote cannot
-    collide with a kept row, because the build deleted every kept row of the records it rewrote.
-    A full build stamps every row with one time, so it tests every row; `--vars '{test_all_rows:
-    true}'` tests every row after any build.
-    Relationships tests keep reading every row: a kept row's parent can vanish without the row
-    being rebuilt.
+    In a `dbt build`, the tests of an incremental model that stamps each row with the start of the
+    run that wrote it (column built_at) and says so with `meta: {test_rows: written_by_this_build}`
+    read only the rows this build wrote. The model is rebuilt by delete+insert, so a row an earlier
+    build wrote and this one kept is the row that passed the tests then, and a key this build wrote
+    cannot collide with a kept row: the build deleted every kept row of the records it rewrote.
+    A full build writes every row, so it tests every row. `dbt test`, a build that did not build
+    the model, and `--vars '{test_all_rows: true}'` test every row. Relationships tests read every
+    row: a kept row's parent can vanish without the row being rebuilt.
 
-    The newest built_at is read when the test runs and written into the query as a literal, so
-    DuckDB skips the row groups of older builds by their min/max instead of scanning them.
+    The run's start is a literal in the query, so DuckDB skips the row groups of older builds by
+    their min/max instead of scanning them.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -27,21 +26,18 @@
 {%- endmacro %}
 
 
-{# "built_at = <the newest built_at>" when the tested relation is tested by its latest build. #}
+{# "built_at = <this run's start>" when the tests of this build read the rows it wrote. #}
 {% macro latest_build_filter(relation) -%}
-    {%- if not execute or var('test_all_rows', false) or model.resource_type != 'test' -%}
+    {%- if not execute or var('test_all_rows', false) or model.resource_type != 'test'
+        or flags.WHICH != 'build' or not model.attached_node
+        or model.attached_node not in (selected_resources or []) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-    {%- if tested is none
-        or tested.config.meta.get('test_rows') != 'built_by_latest_run'
+    {%- set tested = graph.nodes[model.attached_node] -%}
+    {%- if tested.config.meta.get('test_rows') != 'written_by_this_build'
         or (model.test_metadata.name if model.test_metadata else '') in ('relationships', 'relationships_by_portal')
         or relation.identifier | lower != (tested.alias or tested.name) | lower -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set newest = run_query('select max(built_at) from ' ~ relation).columns[0].values()[0] -%}
-    {%- if newest is none -%}
-        {{ return('') }}
-    {%- endif -%}
-    {{ return("built_at = cast('" ~ newest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {{ return('built_at = ' ~ run_started_timestamp()) }}
 {%- endmacro %}
