@@ -4,6 +4,9 @@
     rate. One row per completed, not deleted activity, with the record it serves (deal, or the
     customer for activities on a contact or company), its responsible user and the day it was held.
 #}
+{# a table: three profitability marts and their tests read it, and as a view each read joined the
+   activities with the calls again #}
+{{ config(materialized='table') }}
 with
 
 activities as (

@@ -15,7 +15,8 @@ product_rows as (
 
 deals as (
 
-    select * from {{ ref('int_deals_enriched') }}
+    {# fct_deals: the built table (int_deals_enriched is a view over the raw layer) #}
+    select * from {{ ref('fct_deals') }}
 
 ),
 

@@ -9,7 +9,8 @@ with
 
 deals as (
 
-    select * from {{ ref('int_deals_enriched') }}
+    {# fct_deals: the built table (int_deals_enriched is a view over the raw layer) #}
+    select * from {{ ref('fct_deals') }}
     where not is_deleted
         and not coalesce(is_recurring, false)
         and customer_key is not null
