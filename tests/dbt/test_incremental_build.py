@@ -53,6 +53,7 @@ def columns(con, table: str) -> str:
 def test_live_changes_moved_deals(builds):
     *_, changes, _, _, _ = builds
     assert changes["deals_moved"] > 0 and changes["deals_created"] > 0 and changes["leads_moved"] > 0, changes
+    assert changes["deals_deleted"] > 0, changes  # the incremental marts must drop them as a rebuild does
 
 
 def assert_same_tables(path, rebuilt, schema: str) -> None:
@@ -88,7 +89,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     # found a documented column missing and rebuilt itself whole
     incremental_models = [node for node in by_name.values()
                           if node.resource_type == "model" and node.config.materialized == "incremental"]
-    assert len(incremental_models) == 12
+    assert len(incremental_models) == 13
     for node in incremental_models:
         assert f'"{node.schema}"."{node.name}"' in node.compiled_code, f"{node.name} was rebuilt whole"
     with duckdb.connect(str(path), read_only=True) as con:
@@ -97,6 +98,12 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
             "when 'deal' then ? else ? end then owner_scope_key end) "
             "from intermediate.int_stage_history_with_supposed", [built["deal"], built["lead"]]).fetchone()
     assert 0 < moved < owners / 4, (moved, owners)
+    # time_to_first_action rewrote the deals whose fact or first activity the run rewrote
+    with duckdb.connect(str(path), read_only=True) as con:
+        rewritten, deals = con.execute("select count(*) filter (where built_at = (select max(built_at) from "
+                                       "marts.time_to_first_action)), count(*) from marts.time_to_first_action"
+                                       ).fetchone()
+    assert 0 < rewritten < deals / 2, (rewritten, deals)
 
 
 @pytest.fixture(scope="module")
