@@ -13,8 +13,8 @@
     'sync_all_columns') and no old row is left without its value. The fact must carry, and
     document, the source's loaded_at_epoch and deleted_at and the compared columns.
 
-    Each row carries built_at, the time of the run that wrote it (tests read the latest run's rows
-    by it: macros/tests/get_where_subquery.sql).
+    Each row carries built_at, the start of the run that wrote it (a build's tests read the rows
+    it wrote by it: macros/tests/get_where_subquery.sql).
 
     `current` is the model's full select as a CTE (declare it `not materialized`): the comparison
     reads only the compared columns of it, the final select only the changed records. The macro

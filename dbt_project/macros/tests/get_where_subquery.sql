@@ -4,33 +4,35 @@
 
     In a `dbt build`, the tests of an incremental model that stamps each row with the start of the
     run that wrote it (column built_at) and says so with `meta: {test_rows: written_by_this_build}`
-    read only the rows this build wrote. The model is rebuilt by delete+insert, so a row an earlier
-    build wrote and this one kept is the row that passed the tests then, and a key this build wrote
-    cannot collide with a kept row: the build deleted every kept row of the records it rewrote.
-    A full build writes every row, so it tests every row. `dbt test`, a build that did not build
-    the model, and `--vars '{test_all_rows: true}'` test every row. Relationships tests read every
-    row: a kept row's parent can vanish without the row being rebuilt.
+    read only the rows written since the last invocation in which all of the model's tests, as
+    they are now, ran and passed (macros/tests/test_outcomes.sql): normally the rows this build
+    wrote. The model is rebuilt by delete+insert, so a row written before then is the row that
+    passed, and a key written since cannot collide with an older row: the build deleted every row
+    of the records it rewrote. Rows of a build whose tests failed, of a `dbt run` or of a killed
+    build are tested again; a test added or changed tests every row. A full build writes every
+    row, so it tests every row; `dbt test` and `--vars '{test_all_rows: true}'` test every row.
+    Relationships tests read every row: a row's parent can vanish without the row being rebuilt.
 
-    The run's start is a literal in the query, so DuckDB skips the row groups of older builds by
-    their min/max instead of scanning them.
+    The cut-off is a literal in the query, so DuckDB skips the row groups of older builds by their
+    min/max instead of scanning them. It relies on the clock: builds start later than the ones
+    before them.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set latest = latest_build_filter(relation) -%}
     {%- set conditions = [where, latest] | select | list -%}
     {%- if conditions -%}
-        (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+        (select * from {{ relation }} where ({{ conditions | join(') and (') }})) dbt_subquery
     {%- else -%}
         {{ relation }}
     {%- endif -%}
 {%- endmacro %}
 
 
-{# "built_at = <this run's start>" when the tests of this build read the rows it wrote. #}
+{# "built_at > <the last time all the model's tests passed>" where a build may test only those rows. #}
 {% macro latest_build_filter(relation) -%}
     {%- if not execute or var('test_all_rows', false) or model.resource_type != 'test'
-        or flags.WHICH != 'build' or not model.attached_node
-        or model.attached_node not in (selected_resources or []) -%}
+        or flags.WHICH != 'build' or not model.attached_node -%}
         {{ return('') }}
     {%- endif -%}
     {%- set tested = graph.nodes[model.attached_node] -%}
@@ -39,5 +41,9 @@
         or relation.identifier | lower != (tested.alias or tested.name) | lower -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return('built_at = ' ~ run_started_timestamp()) }}
+    {%- set passed_through = tests_passed_through(tested.unique_id) -%}
+    {%- if passed_through is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return("built_at > cast('" ~ passed_through ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {%- endmacro %}
