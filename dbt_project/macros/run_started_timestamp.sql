@@ -6,3 +6,12 @@
 {% macro run_started_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+
+{#
+    A subquery: the newest built_at of `relation`, or 1900 when it has no rows — the upstream rows
+    stamped later are the ones an incremental model has not seen yet.
+#}
+{% macro newest_built_at(relation) -%}
+    (select coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ relation }})
+{%- endmacro %}

@@ -38,9 +38,7 @@ stage_periods as (
 
     select *
     from all_stage_periods
-    where built_at > (
-        select coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }}
-    )
+    where built_at > {{ newest_built_at(this) }}
 
 ),
 {% else %}

@@ -59,17 +59,13 @@ first_activities as (
 changed_deals as materialized (
 
     select deal_key from {{ ref('fct_deals') }}
-    where built_at > (
-        select coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }}
-    )
+    where built_at > {{ newest_built_at(this) }}
 
     union
 
     {# owner_key of a deal's row is its deal_key (portal_id:deal_id) #}
     select owner_key from first_activities
-    where built_at > (
-        select coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }}
-    )
+    where built_at > {{ newest_built_at(this) }}
 
 ),
 
