@@ -19,8 +19,8 @@
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- set latest = latest_build_filter(relation) -%}
-    {%- set conditions = [where, latest] | select | list -%}
+    {%- set since_passed = filter_rows_since_tests_passed(relation) -%}
+    {%- set conditions = [where, since_passed] | select | list -%}
     {%- if conditions -%}
         (select * from {{ relation }} where ({{ conditions | join(') and (') }})) dbt_subquery
     {%- else -%}
@@ -30,7 +30,7 @@
 
 
 {# "built_at > <the last time all the model's tests passed>" where a build may test only those rows. #}
-{% macro latest_build_filter(relation) -%}
+{% macro filter_rows_since_tests_passed(relation) -%}
     {%- if not execute or var('test_all_rows', false) or model.resource_type != 'test'
         or flags.WHICH != 'build' or not model.attached_node -%}
         {{ return('') }}

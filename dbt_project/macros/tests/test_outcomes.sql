@@ -35,21 +35,21 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set passed = [] -%}
+    {%- set rows = [] -%}
     {%- for model_id, test_ids in ran.items() -%}
         {%- set model = graph.nodes.get(model_id) -%}
-        {%- if model and model.config.meta.get('test_rows') == 'written_by_this_build' and model_id not in failed
-            and local_md5(test_ids | sort | join(',')) == tests_signature(model_id) -%}
-            {%- do passed.append(model_id) -%}
+        {%- if model and model.config.meta.get('test_rows') == 'written_by_this_build' and model_id not in failed -%}
+            {%- set signature = tests_signature(model_id) -%}
+            {%- if local_md5(test_ids | sort | join(',')) == signature -%}
+                {%- do passed.append(model_id) -%}
+                {%- do rows.append("('" ~ model_id ~ "', " ~ run_started_timestamp() ~ ", '" ~ signature ~ "')") -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not passed -%}
         {{ return('') }}
     {%- endif -%}
     {%- set relation = test_outcomes_relation() -%}
-    {%- set rows = [] -%}
-    {%- for model_id in passed -%}
-        {%- do rows.append("('" ~ model_id ~ "', " ~ run_started_timestamp() ~ ", '" ~ tests_signature(model_id) ~ "')") -%}
-    {%- endfor -%}
     create schema if not exists {{ relation.schema }};
     create table if not exists {{ relation }} (
         model_id {{ dbt.type_string() }}, passed_through {{ dbt.type_timestamp() }}, tests_signature {{ dbt.type_string() }}
