@@ -49,3 +49,13 @@ def statuses(result) -> dict[str, list[str]]:
     for node_result in result.result.results:
         by_status.setdefault(str(node_result.status), []).append(node_result.node.name)
     return by_status
+
+
+def incremental_models_took_their_incremental_branch(result) -> list[str]:
+    """The incremental models of a dbt result; each must have compiled its incremental branch,
+    which reads the table it builds (a model rebuilding itself whole does not)."""
+    models = [r.node for r in result.result.results
+              if r.node.resource_type == "model" and r.node.config.materialized == "incremental"]
+    for node in models:
+        assert f'"{node.schema}"."{node.name}"' in node.compiled_code, f"{node.name} was rebuilt whole"
+    return [node.name for node in models]

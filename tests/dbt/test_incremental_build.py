@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from sandbox.live import LiveConfig
-from tests.dbt.dbt_runner import dbt, statuses
+from tests.dbt.dbt_runner import dbt, incremental_models_took_their_incremental_branch, statuses
 from tests.pipelines.conftest import duckdb_warehouse, extract
 
 
@@ -87,11 +87,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
-    incremental_models = [node for node in by_name.values()
-                          if node.resource_type == "model" and node.config.materialized == "incremental"]
-    assert len(incremental_models) == 13
-    for node in incremental_models:
-        assert f'"{node.schema}"."{node.name}"' in node.compiled_code, f"{node.name} was rebuilt whole"
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 13
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "

@@ -14,7 +14,7 @@ import psycopg2
 import pytest
 
 from pipelines.warehouse import WarehouseConfig
-from tests.dbt.dbt_runner import dbt, statuses
+from tests.dbt.dbt_runner import dbt, incremental_models_took_their_incremental_branch, statuses
 from tests.pipelines.conftest import extract
 
 DATABASE = "funnel_marts"
@@ -68,12 +68,7 @@ def test_build_is_green_on_postgres(postgres_build):
 def test_an_incremental_build_is_green_on_postgres(postgres_build):
     _, _, again = postgres_build
     assert again.success, {k: v for k, v in statuses(again).items() if k not in ("success", "pass")}
-    incremental = [r.node for r in again.result.results
-                   if r.node.resource_type == "model" and r.node.config.materialized == "incremental"]
-    assert len(incremental) == 13
-    # each took its incremental branch, which reads the table it builds
-    for node in incremental:
-        assert f'"{node.schema}"."{node.name}"' in node.compiled_code, node.name
+    assert len(incremental_models_took_their_incremental_branch(again)) == 13
 
 
 def test_every_mart_equals_the_duckdb_build(postgres_build, funnel_warehouse):
