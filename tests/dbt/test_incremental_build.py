@@ -3,6 +3,7 @@ the incremental models (stage history, first activities) only rebuild the items 
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
@@ -74,6 +75,21 @@ def assert_same_tables(path, rebuilt, schema: str) -> None:
 def test_incremental_build_equals_full_rebuild(builds, schema):
     *_, incremental_path, rebuilt, _ = builds
     assert_same_tables(incremental_path, rebuilt, schema)
+
+
+def duckdb_threads_chosen(warehouse_path) -> list[tuple[int, int, int]]:
+    """(threads per query, cores, dbt threads) of each build logged next to this warehouse."""
+    log = (warehouse_path.parent / "logs" / "dbt.log").read_text()
+    return [tuple(map(int, found)) for found in
+            re.findall(r"DuckDB threads per query: (\d+) \((\d+) cores, (\d+) dbt threads\)", log)]
+
+
+def test_a_first_or_full_build_gives_each_query_every_core_an_incremental_one_its_share(builds):
+    *_, incremental_path, rebuilt, _ = builds
+    (first, first_cores, _), (incremental, cores, dbt_threads) = duckdb_threads_chosen(incremental_path)
+    [(full, full_cores, _)] = duckdb_threads_chosen(rebuilt)
+    assert (first, full) == (first_cores, full_cores)
+    assert incremental == max(1, cores // dbt_threads) and dbt_threads == 2
 
 
 def test_incremental_run_rebuilds_only_the_moved_items(builds):
