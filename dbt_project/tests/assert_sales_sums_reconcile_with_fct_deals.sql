@@ -64,7 +64,9 @@ trend_mismatches as (
 
 {#
     The funnel's total amount: the deals with an entry in the period, their amounts from fct_deals.
-    A deal's entries share its close date, so its earliest entry decides (one row per deal).
+    A deal's entries share its close date, so its earliest entry decides: one row per deal and
+    pipeline, each joined to its amount once and then to its periods. (Were the close dates of a
+    deal ever to differ, it would be counted twice and fail.)
 #}
 deal_spans as (
 
@@ -75,26 +77,17 @@ deal_spans as (
 
 ),
 
-funnel_deals as (
-
-    select distinct
-        deal_spans.portal_id, periods.period_type, periods.period_start, deal_spans.owner_pipeline_id as pipeline_id,
-        deal_spans.owner_key
-    from deal_spans
-    inner join periods
-        on deal_spans.first_entered_date <= periods.period_end
-        and deal_spans.close_date >= periods.period_start
-
-),
-
 funnel_amounts as (
 
     select
-        funnel_deals.portal_id, funnel_deals.period_type, funnel_deals.period_start, funnel_deals.pipeline_id,
+        deal_spans.portal_id, periods.period_type, periods.period_start, deal_spans.owner_pipeline_id as pipeline_id,
         sum(deals.amount_account) as amount
-    from funnel_deals
+    from deal_spans
     inner join deals
-        on funnel_deals.owner_key = deals.deal_key
+        on deal_spans.owner_key = deals.deal_key
+    inner join periods
+        on deal_spans.first_entered_date <= periods.period_end
+        and deal_spans.close_date >= periods.period_start
     group by 1, 2, 3, 4
 
 ),

@@ -222,3 +222,32 @@ def test_manager_rating(con):
         (1, 3, 1, Decimal("200000.00"), 3, Decimal("360000.00"), Decimal("60000.00")),
         (2, 2, 0, Decimal("0.00"), 4, Decimal("160000.00"), Decimal("100000.00")),
     ]
+
+
+def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_warehouse, tmp_path):
+    import shutil
+    from datetime import date
+
+    from tests.dbt.dbt_runner import dbt
+
+    tampered = tmp_path / "warehouse.duckdb"
+    shutil.copy(funnel_warehouse, tampered)
+    with duckdb.connect(str(tampered)) as connection:
+        connection.execute("update marts.fct_deals set amount_account = amount_account + 100 where deal_id = 13")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = dbt(["test", "--select", "assert_sales_sums_reconcile_with_fct_deals"], tampered, tmp_path, monkeypatch)
+    test = next(r for r in result.result.results if r.node.name == "assert_sales_sums_reconcile_with_fct_deals")
+    with duckdb.connect(str(tampered), read_only=True) as connection:
+        mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
+    # D13 (pipeline 0) won on 2025-03-25, entered the funnel on 03-03: its month, quarter and year
+    # count it among the won deals (sales trends) and among the funnel's deals, both now 100 short
+    assert test.failures == 6
+    assert mismatches == [
+        ("deal_funnel_by_period", period_type, period_start, 0, Decimal("-100.00"))
+        for period_type, period_start in (("month", date(2025, 3, 1)), ("quarter", date(2025, 1, 1)),
+                                          ("year", date(2025, 1, 1)))
+    ] + [
+        ("sales_trends_by_period", period_type, period_start, 0, Decimal("100.00"))
+        for period_type, period_start in (("month", date(2025, 3, 1)), ("quarter", date(2025, 1, 1)),
+                                          ("year", date(2025, 1, 1)))
+    ]
