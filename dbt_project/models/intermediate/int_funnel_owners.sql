@@ -3,6 +3,8 @@
     pipeline, amount in the account currency, responsible user, initial/repeat. Recurring-deal
     templates and deleted records are left out (every Bitrix24 analytics handler drops them).
     A table: the incremental funnel models compare it with their built rows several times a run.
+    It reads the facts, which hold every deal and lead already typed and converted (through the
+    int_*_enriched views, each build decoded the 1.5 M raw records again: 1.2 s -> 0.45 s alone).
 #}
 {{ config(materialized='table') }}
 
@@ -10,7 +12,7 @@ with
 
 deals as (
 
-    select * from {{ ref('int_deals_enriched') }}
+    select * from {{ ref('fct_deals') }}
     where not is_deleted
         and not coalesce(is_recurring, false)
 
@@ -18,7 +20,7 @@ deals as (
 
 leads as (
 
-    select * from {{ ref('int_leads_enriched') }}
+    select * from {{ ref('fct_leads') }}
     where not is_deleted
 
 ),
