@@ -33,30 +33,17 @@ users as (
 
 ),
 
-scopes as (
-
-    select 'all' as customer_scope
-    union all
-    select 'initial' as customer_scope
-    union all
-    select 'repeat' as customer_scope
-
-),
-
+{# each deal in one scope, initial or repeat; 'all' is their sum (every measure adds up) #}
 scoped_deals as (
 
     select
         deals.*,
-        scopes.customer_scope
+        case when coalesce(deals.is_return_customer, false) then 'repeat' else 'initial' end as customer_scope
     from deals
-    cross join scopes
-    where scopes.customer_scope = 'all'
-        or (scopes.customer_scope = 'repeat' and coalesce(deals.is_return_customer, false))
-        or (scopes.customer_scope = 'initial' and not coalesce(deals.is_return_customer, false))
 
 ),
 
-closed as (
+closed_by_scope as (
 
     select
         periods.period_key,
@@ -84,7 +71,25 @@ closed as (
 
 ),
 
-in_work as (
+closed as (
+
+    select * from closed_by_scope
+
+    union all
+
+    select
+        period_key, portal_id, pipeline_id, assigned_user_id, 'all' as customer_scope,
+        cast(sum(won_deal_count) as {{ dbt.type_bigint() }}) as won_deal_count,
+        sum(won_amount_account) as won_amount_account,
+        cast(sum(lost_deal_count) as {{ dbt.type_bigint() }}) as lost_deal_count,
+        sum(lost_amount_account) as lost_amount_account,
+        sum(previous_won_amount_account) as previous_won_amount_account
+    from closed_by_scope
+    group by period_key, portal_id, pipeline_id, assigned_user_id
+
+),
+
+in_work_by_scope as (
 
     select
         periods.period_key,
@@ -99,6 +104,19 @@ in_work as (
         and coalesce(scoped_deals.close_date, cast('3000-12-12' as date)) >= periods.period_start
     group by periods.period_key, scoped_deals.portal_id, scoped_deals.pipeline_id, scoped_deals.assigned_user_id,
         scoped_deals.customer_scope
+
+),
+
+in_work as (
+
+    select * from in_work_by_scope
+
+    union all
+
+    select period_key, portal_id, pipeline_id, assigned_user_id, 'all' as customer_scope,
+        cast(sum(in_work_deal_count) as {{ dbt.type_bigint() }}) as in_work_deal_count
+    from in_work_by_scope
+    group by period_key, portal_id, pipeline_id, assigned_user_id
 
 ),
 
