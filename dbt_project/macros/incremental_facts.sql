@@ -27,24 +27,9 @@
 {% macro incremental_fact_rows(current, key, compared_columns, source_relation) -%}
 {%- if is_incremental_with_documented_columns()
     and not (source_relation is not none and relation_has_columns_beyond(source_relation, this)) %}
-built_watermarks as (
-
-    select portal_id, max(loaded_at_epoch) as loaded_at_epoch, max(deleted_at) as deleted_at
-    from {{ this }}
-    group by portal_id
-
-),
-
 changed_keys as (
 
-    {# loaded or marked deleted since the last build #}
-    select {{ current }}.{{ key }}
-    from {{ current }}
-    left join built_watermarks
-        on {{ current }}.portal_id = built_watermarks.portal_id
-    where built_watermarks.portal_id is null
-        or {{ current }}.loaded_at_epoch > built_watermarks.loaded_at_epoch
-        or {{ current }}.deleted_at > coalesce(built_watermarks.deleted_at, cast('1970-01-01' as timestamp))
+    {{ fact_records_loaded_since(current, key) }}
 
     union
 
@@ -108,4 +93,25 @@ final as (
 #}
 {% macro is_incremental_with_documented_columns() -%}
     {{ return(is_incremental() and not relation_lacks_columns(this, model.columns.keys() | list)) }}
+{%- endmacro %}
+
+
+{#
+    The keys of the records of `relation` the raw layer loaded, or marked deleted, after the newest
+    row the fact table holds (per portal, by dlt's load id and the deletion time): a select, for a
+    CTE or a union.
+#}
+{% macro fact_records_loaded_since(relation, key) -%}
+    {# loaded or marked deleted since the last build #}
+    select {{ relation }}.{{ key }}
+    from {{ relation }}
+    left join (
+        select portal_id, max(loaded_at_epoch) as loaded_at_epoch, max(deleted_at) as deleted_at
+        from {{ this }}
+        group by portal_id
+    ) as built_watermarks
+        on {{ relation }}.portal_id = built_watermarks.portal_id
+    where built_watermarks.portal_id is null
+        or {{ relation }}.loaded_at_epoch > built_watermarks.loaded_at_epoch
+        or {{ relation }}.deleted_at > coalesce(built_watermarks.deleted_at, cast('1970-01-01' as timestamp))
 {%- endmacro %}

@@ -5,9 +5,12 @@
     was held (start, else created), planned for its deadline day (else its start), and overdue when
     not completed and its deadline had passed at the last extraction.
 
-    Incremental (macros/incremental_facts.sql): a run rewrites the activities loaded since the
-    last one and those whose kind (the activity rules), user, overdue state (the extraction
-    time moved on) or portal time zone has changed.
+    Incremental: a run rewrites the activities loaded since the last one and those whose kind (the
+    activity rules), user, overdue state (the extraction time moved on) or portal time zone has
+    changed. The looked-up columns are computed first over the built rows, from their own columns
+    (what their kind, user, overdue state and date would be now), to find those; then over the
+    records to rewrite only. (The other facts compare every staged record, looked up, with its
+    built row: macros/incremental_facts.sql; for 2 M activities that cost 3.8 s, this 1.3 s.)
 #}
 {{
     config(
@@ -17,9 +20,12 @@
         on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = is_incremental_with_documented_columns() %}
+{%- set compared_columns = ['activity_kind', 'responsible_user_name', 'department_id', 'department_name',
+                            'is_responsible_user_active', 'is_overdue', 'created_date'] %}
 with
 
-activities as (
+staged_activities as (
 
     select * from {{ ref('stg_bitrix24__activities') }}
 
@@ -43,86 +49,129 @@ users as (
 
 ),
 
-{# the first matching rule (lowest priority number) names the activity's kind #}
-matched_rules as (
+{% if incremental %}
+built_activities as (
 
-    select
-        activities.portal_id,
-        activities.activity_id,
-        min(rules.rule_priority) as rule_priority
-    from activities
-    inner join rules
-        on activities.activity_type = rules.activity_type
-        and (
-            rules.subject_starts_with is null
-            or substr(activities.subject, 1, length(rules.subject_starts_with)) = rules.subject_starts_with
-        )
-    group by activities.portal_id, activities.activity_id
+    select * from {{ this }}
+
+),
+{% endif %}
+
+{# the looked-up columns over each base: the built rows (incremental runs), then the activities to write #}
+{% for base in (['built_activities'] if incremental else []) + ['activities'] %}
+{% if base == 'activities' and incremental %}
+{# loaded or deleted since the last build, or built with a value that has changed since #}
+changed_keys as materialized (
+
+    {{ fact_records_loaded_since('staged_activities', 'activity_key') }}
+
+    union
+
+    select activity_key
+    from built_activities_looked_up
+    where
+        {%- for column in compared_columns %}
+        {{ 'or ' if not loop.first }}built_{{ column }} is distinct from {{ column }}
+        {%- endfor %}
 
 ),
 
-all_activities as not materialized (
+activities as (
+
+    select * from staged_activities
+    where activity_key in (select activity_key from changed_keys)
+
+),
+{% elif base == 'activities' %}
+activities as (
+
+    select * from staged_activities
+
+),
+{% endif %}
+
+{# the first matching rule (lowest priority number) names the activity's kind #}
+{{ base }}_matched_rules as (
 
     select
-        activities.activity_key,
-        activities.portal_id,
-        activities.activity_id,
-        activities.activity_type,
+        {{ base }}.portal_id,
+        {{ base }}.activity_id,
+        min(rules.rule_priority) as rule_priority
+    from {{ base }}
+    inner join rules
+        on {{ base }}.activity_type = rules.activity_type
+        and (
+            rules.subject_starts_with is null
+            or substr({{ base }}.subject, 1, length(rules.subject_starts_with)) = rules.subject_starts_with
+        )
+    group by {{ base }}.portal_id, {{ base }}.activity_id
+
+),
+
+{{ base }}_looked_up as not materialized (
+
+    select
+        {{ base }}.activity_key,
+        {{ base }}.portal_id,
+        {{ base }}.activity_id,
+        {{ base }}.activity_type,
         rules.activity_kind,
-        activities.owner_entity_type,
-        activities.owner_id,
-        case when activities.owner_entity_type = 'deal'
-            then activities.portal_id || ':' || cast(activities.owner_id as {{ dbt.type_string() }})
+        {{ base }}.owner_entity_type,
+        {{ base }}.owner_id,
+        case when {{ base }}.owner_entity_type = 'deal'
+            then {{ base }}.portal_id || ':' || cast({{ base }}.owner_id as {{ dbt.type_string() }})
         end as deal_key,
-        case when activities.owner_entity_type = 'lead'
-            then activities.portal_id || ':' || cast(activities.owner_id as {{ dbt.type_string() }})
+        case when {{ base }}.owner_entity_type = 'lead'
+            then {{ base }}.portal_id || ':' || cast({{ base }}.owner_id as {{ dbt.type_string() }})
         end as lead_key,
-        activities.responsible_user_id,
+        {{ base }}.responsible_user_id,
         users.user_name as responsible_user_name,
         users.department_id,
         users.department_name,
         users.is_active as is_responsible_user_active,
-        activities.direction,
-        activities.activity_status,
-        activities.subject,
-        activities.is_completed,
-        activities.is_missed_call,
-        not activities.is_completed
-            and coalesce(activities.deadline_at < portals.extracted_at, false) as is_overdue,
-        activities.created_at,
-        activities.start_at,
-        activities.end_at,
-        activities.deadline_at,
-        {{ portal_local_date('activities.created_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as created_date,
-        {{ portal_local_date('coalesce(activities.start_at, activities.created_at)',
+        {{ base }}.direction,
+        {{ base }}.activity_status,
+        {{ base }}.subject,
+        {{ base }}.is_completed,
+        {{ base }}.is_missed_call,
+        not {{ base }}.is_completed
+            and coalesce({{ base }}.deadline_at < portals.extracted_at, false) as is_overdue,
+        {{ base }}.created_at,
+        {{ base }}.start_at,
+        {{ base }}.end_at,
+        {{ base }}.deadline_at,
+        {{ portal_local_date(base ~ '.created_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as created_date,
+        {{ portal_local_date('coalesce(' ~ base ~ '.start_at, ' ~ base ~ '.created_at)',
             'coalesce(portals.utc_offset_minutes, 0)') }} as held_date,
-        {{ portal_local_date('coalesce(activities.deadline_at, activities.start_at, activities.created_at)',
+        {{ portal_local_date('coalesce(' ~ base ~ '.deadline_at, ' ~ base ~ '.start_at, ' ~ base ~ '.created_at)',
             'coalesce(portals.utc_offset_minutes, 0)') }} as due_date,
-        activities.is_deleted,
-        activities.deleted_at,
-        activities.loaded_at_epoch
-    from activities
-    left join matched_rules
-        on activities.portal_id = matched_rules.portal_id
-        and activities.activity_id = matched_rules.activity_id
+        {{ base }}.is_deleted,
+        {{ base }}.deleted_at,
+        {{ base }}.loaded_at_epoch
+        {%- if base == 'built_activities' %},
+        {%- for column in compared_columns %}
+        built_activities.{{ column }} as built_{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        {%- endif %}
+    from {{ base }}
+    left join {{ base }}_matched_rules
+        on {{ base }}.portal_id = {{ base }}_matched_rules.portal_id
+        and {{ base }}.activity_id = {{ base }}_matched_rules.activity_id
     left join rules
-        on matched_rules.rule_priority = rules.rule_priority
+        on {{ base }}_matched_rules.rule_priority = rules.rule_priority
     left join portals
-        on activities.portal_id = portals.portal_id
+        on {{ base }}.portal_id = portals.portal_id
     left join users
-        on activities.portal_id = users.portal_id
-        and activities.responsible_user_id = users.user_id
+        on {{ base }}.portal_id = users.portal_id
+        and {{ base }}.responsible_user_id = users.user_id
 
 ),
+{% endfor %}
 
-{{ incremental_fact_rows('all_activities', 'activity_key', [
-    'activity_kind',
-    'responsible_user_name',
-    'department_id',
-    'department_name',
-    'is_responsible_user_active',
-    'is_overdue',
-    'created_date',
-], none) }}
+final as (
+
+    select *, {{ run_started_timestamp() }} as built_at from activities_looked_up
+
+)
 
 select * from final
