@@ -20,8 +20,9 @@
         on_schema_change='sync_all_columns',
     )
 }}
+{#- every column a lookup gives; the three dates all move with the portal's time zone, each may cross midnight alone #}
 {%- set compared_columns = ['activity_kind', 'responsible_user_name', 'department_id', 'department_name',
-                            'is_responsible_user_active', 'is_overdue', 'created_date'] %}
+                            'is_responsible_user_active', 'is_overdue', 'created_date', 'held_date', 'due_date'] %}
 with
 
 staged_activities as (
