@@ -11,8 +11,9 @@
 {% macro duckdb_threads_per_query() %}
     {% if execute and target.type == 'duckdb' %}
         {% set cores = run_query("reset threads; select current_setting('threads')").columns[0].values()[0] | int %}
-        {% set stage_periods = graph.nodes.values() | selectattr('name', 'equalto', 'int_funnel_stage_periods') | first %}
-        {% set built = adapter.get_relation(stage_periods.database, stage_periods.schema, stage_periods.alias) %}
+        {% set stage_periods = graph.nodes.get('model.' ~ project_name ~ '.int_funnel_stage_periods') %}
+        {% set built = adapter.get_relation(stage_periods.database, stage_periods.schema, stage_periods.alias)
+            if stage_periods is not none else none %}
         {% if flags.FULL_REFRESH or built is none %}
             {% set threads = cores %}
         {% else %}

@@ -77,19 +77,18 @@ def test_incremental_build_equals_full_rebuild(builds, schema):
     assert_same_tables(incremental_path, rebuilt, schema)
 
 
-def duckdb_threads_chosen(warehouse_path) -> list[tuple[int, int, int]]:
-    """(threads per query, cores, dbt threads) of each build logged next to this warehouse."""
-    log = (warehouse_path.parent / "logs" / "dbt.log").read_text()
-    return [tuple(map(int, found)) for found in
-            re.findall(r"DuckDB threads per query: (\d+) \((\d+) cores, (\d+) dbt threads\)", log)]
+def duckdb_threads_chosen(result) -> int:
+    """The threads per query the build's on-run-start hook set (macros/duckdb_threads_per_query.sql)."""
+    [hook] = [r.node for r in result.result.results if r.node.resource_type == "operation"
+              and "on-run-start" in r.node.name]
+    return int(re.search(r"set threads = (\d+)", hook.compiled_code).group(1))
 
 
 def test_a_first_or_full_build_gives_each_query_every_core_an_incremental_one_its_share(builds):
-    *_, incremental_path, rebuilt, _ = builds
-    (first, first_cores, _), (incremental, cores, dbt_threads) = duckdb_threads_chosen(incremental_path)
-    [(full, full_cores, _)] = duckdb_threads_chosen(rebuilt)
-    assert (first, full) == (first_cores, full_cores)
-    assert incremental == max(1, cores // dbt_threads) and dbt_threads == 2
+    first, incremental, full, *_ = builds
+    cores = duckdb.connect().execute("select current_setting('threads')").fetchone()[0]
+    assert duckdb_threads_chosen(first) == duckdb_threads_chosen(full) == cores
+    assert duckdb_threads_chosen(incremental) == max(1, cores // 2)  # profiles.yml: 2 dbt threads
 
 
 def test_incremental_run_rebuilds_only_the_moved_items(builds):

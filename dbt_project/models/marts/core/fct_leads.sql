@@ -58,7 +58,9 @@ all_leads as not materialized (
 
 ),
 
+{# the rate too: a lead of amount 0 keeps its amount when the rate changes, and the funnels read the rate #}
 {{ incremental_fact_rows('all_leads', 'lead_key', [
+    'rate_to_account_currency',
     'amount_account',
     'created_date',
     'stage_name',
