@@ -227,3 +227,32 @@ def failures(result) -> dict[str, int]:
     """Failing tests by name (not_null_columns tests, whose names dbt hashes, by that prefix)."""
     return {("not_null_columns" if r.node.name.startswith("not_null_columns") else r.node.name): r.failures
             for r in result.result.results if r.failures}
+
+
+def test_a_new_rate_reaches_the_leads_whose_amount_it_leaves_unchanged(builds, tmp_path):
+    # a lead of amount 0 converts to 0 at any rate: the rate itself is compared (the funnels read
+    # it from fct_leads through int_funnel_owners); found in review
+    *_, path, _, _ = builds
+    changed = tmp_path / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    with duckdb.connect(str(changed)) as con:
+        con.execute("update raw_bitrix24.leads set currency_id = 'USD', opportunity = 0, _dlt_load_id = cast(("
+                    "select max(cast(_dlt_load_id as decimal(18, 6))) + 1 from raw_bitrix24.leads) as varchar) "
+                    "where id in (select id from raw_bitrix24.leads order by id limit 3)")
+    # the facts and the funnels' owners, with their own tests (not those comparing marts left unbuilt)
+    select_owners = ["build", "--select", "+int_funnel_owners", "--indirect-selection", "cautious"]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        loaded = dbt(select_owners, changed, tmp_path, monkeypatch)
+        assert loaded.success, statuses(loaded)
+        with duckdb.connect(str(changed)) as con:
+            rate, = con.execute("select amount from raw_bitrix24.currencies where currency = 'USD'").fetchone()
+            con.execute("update raw_bitrix24.currencies set amount = amount * 2 where currency = 'USD'")
+        rebuilt = dbt(select_owners, changed, tmp_path, monkeypatch)
+        assert rebuilt.success, statuses(rebuilt)
+    with duckdb.connect(str(changed), read_only=True) as con:
+        facts = con.execute("select rate_to_account_currency, amount_account from marts.fct_leads "
+                            "where currency_id = 'USD'").fetchall()
+        owners = con.execute("select rate_to_account_currency from intermediate.int_funnel_owners "
+                             "where entity_type = 'lead' and currency_id = 'USD'").fetchall()
+    assert facts == [(float(rate * 2), 0)] * 3
+    assert owners == [(float(rate * 2),)] * 3
