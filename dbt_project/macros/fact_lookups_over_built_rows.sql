@@ -8,7 +8,7 @@
                      beside them, as built_<column>;
       <name>         the records to write: on incremental runs only those the raw layer loaded or
                      marked deleted since the last build, and those whose looked-up values differ
-                     from the built ones (`fact_records_to_write`); every staged record otherwise.
+                     from the built ones; every staged record otherwise (`fact_base_records`).
 
     Each base's lookups end in a CTE <base>_looked_up; the model's final select reads
     <name>_looked_up. The fact must carry the columns its lookups read (the built rows are their
@@ -16,27 +16,27 @@
     built rows (macros/incremental_facts.sql) looks up every record; this looks up the changed ones.
 #}
 
-{# the bases to render the lookups for, in order #}
+{# the bases to render the lookups for, in order (one look at the built table per model) #}
 {% macro fact_lookup_bases(name) -%}
     {{ return((['built_' ~ name] if is_incremental_with_documented_columns() else []) + [name]) }}
 {%- endmacro %}
 
 
-{# the built rows as CTE built_<name>, on incremental runs (with a trailing comma) #}
-{% macro built_fact_rows(name) -%}
-{%- if is_incremental_with_documented_columns() %}
-built_{{ name }} as (
+{#
+    Before the lookups of `base`, the CTE of its records (with a trailing comma): for built_<name>
+    the built rows; for <name> the records to write — on incremental runs (`bases` holds the
+    built base too) those loaded or marked deleted since the last build and those whose looked-up
+    values differ from the built ones, else every staged record.
+#}
+{% macro fact_base_records(base, bases, staged, key, compared_columns) -%}
+{%- set name = bases[-1] -%}
+{%- if base != name %}
+{{ base }} as (
 
     select * from {{ this }}
 
 ),
-{%- endif %}
-{%- endmacro %}
-
-
-{# before the lookups of base `name`: the CTE `name` of the records to write (with a trailing comma) #}
-{% macro fact_records_to_write(base, name, staged, key, compared_columns) -%}
-{%- if base == name and is_incremental_with_documented_columns() %}
+{%- elif bases | length > 1 %}
 changed_keys as materialized (
 
     {{ fact_records_loaded_since(staged, key) }}
@@ -59,7 +59,7 @@ changed_keys as materialized (
     where {{ key }} in (select {{ key }} from changed_keys)
 
 ),
-{%- elif base == name %}
+{%- else %}
 {{ name }} as (
 
     select * from {{ staged }}

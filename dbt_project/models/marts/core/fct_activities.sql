@@ -49,11 +49,10 @@ users as (
 
 ),
 
-{{ built_fact_rows('activities') }}
-
 {# the looked-up columns over each base (macros/fact_lookups_over_built_rows.sql) #}
-{% for base in fact_lookup_bases('activities') %}
-{{ fact_records_to_write(base, 'activities', 'staged_activities', 'activity_key', compared_columns) }}
+{% set bases = fact_lookup_bases('activities') %}
+{% for base in bases %}
+{{ fact_base_records(base, bases, 'staged_activities', 'activity_key', compared_columns) }}
 
 {# the first matching rule (lowest priority number) names the activity's kind #}
 {{ base }}_matched_rules as (

@@ -36,11 +36,10 @@ users as (
 
 ),
 
-{{ built_fact_rows('calls') }}
-
 {# the looked-up columns over each base (macros/fact_lookups_over_built_rows.sql) #}
-{% for base in fact_lookup_bases('calls') %}
-{{ fact_records_to_write(base, 'calls', 'staged_calls', 'call_key', compared_columns) }}
+{% set bases = fact_lookup_bases('calls') %}
+{% for base in bases %}
+{{ fact_base_records(base, bases, 'staged_calls', 'call_key', compared_columns) }}
 
 {{ base }}_looked_up as not materialized (
 
