@@ -51,6 +51,11 @@ def statuses(result) -> dict[str, list[str]]:
     return by_status
 
 
+def not_passed(result) -> dict[str, list[str]]:
+    """The nodes of a dbt result that neither succeeded nor passed, by status (for assert messages)."""
+    return {status: names for status, names in statuses(result).items() if status not in ("success", "pass")}
+
+
 def incremental_models_took_their_incremental_branch(result) -> list[str]:
     """The incremental models of a dbt result; each must have compiled its incremental branch,
     which reads the table it builds (a model rebuilding itself whole does not)."""

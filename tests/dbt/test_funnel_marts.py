@@ -7,10 +7,14 @@ transition kind of reference §7.1; every expected number below follows from the
 
 from __future__ import annotations
 
+import shutil
+from datetime import date
 from decimal import Decimal
 
 import duckdb
 import pytest
+
+from tests.dbt.dbt_runner import dbt
 
 DEAL_STAGES = ["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "WON", "LOSE", "APOLOGY"]
 LEAD_STAGES = ["NEW", "IN_PROCESS", "PROCESSED", "JUNK", "CONVERTED"]  # CONVERTED shown last (§7.3)
@@ -225,11 +229,6 @@ def test_manager_rating(con):
 
 
 def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_warehouse, tmp_path):
-    import shutil
-    from datetime import date
-
-    from tests.dbt.dbt_runner import dbt
-
     tampered = tmp_path / "warehouse.duckdb"
     shutil.copy(funnel_warehouse, tampered)
     with duckdb.connect(str(tampered)) as connection:
