@@ -154,11 +154,13 @@ month_periods as (
 
 ),
 
-period_facts as (
+{# summed by month under each scope and breakdown first, then spread over the periods: the
+   months' sums are far fewer rows than the facts times every period type and breakdown #}
+monthly_scoped_facts as (
 
     select
-        scoped_facts.portal_id, scoped_facts.scope, scoped_facts.scope_id, month_periods.period_type,
-        month_periods.period_start, scoped_facts.metric, breakdowns.breakdown,
+        scoped_facts.portal_id, scoped_facts.scope, scoped_facts.scope_id, scoped_facts.month_start,
+        scoped_facts.metric, breakdowns.breakdown,
         case breakdowns.breakdown
             when 'payment_form' then coalesce(scoped_facts.payment_form, '(none)')
             when 'sales_channel' then coalesce(scoped_facts.sales_channel, '(none)')
@@ -166,14 +168,26 @@ period_facts as (
         end as breakdown_value,
         sum(scoped_facts.fact_value) as fact_value
     from scoped_facts
-    inner join month_periods
-        on scoped_facts.month_start = month_periods.month_start
     inner join (
         select 'total' as breakdown union all select 'payment_form' union all select 'sales_channel'
     ) as breakdowns
         on breakdowns.breakdown = 'total'
         or scoped_facts.metric in ('bookings', 'contracts', 'payment_deals', 'units', 'deal_value', 'area_m2',
                                    'area_deal_value', 'lost_deals', 'payments')
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+period_facts as (
+
+    select
+        monthly_scoped_facts.portal_id, monthly_scoped_facts.scope, monthly_scoped_facts.scope_id,
+        month_periods.period_type, month_periods.period_start, monthly_scoped_facts.metric,
+        monthly_scoped_facts.breakdown, monthly_scoped_facts.breakdown_value,
+        sum(monthly_scoped_facts.fact_value) as fact_value
+    from monthly_scoped_facts
+    inner join month_periods
+        on monthly_scoped_facts.month_start = month_periods.month_start
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
