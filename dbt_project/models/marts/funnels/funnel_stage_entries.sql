@@ -137,6 +137,13 @@ final as (
         history.entered_date,
         history.close_date,
         history.spent_seconds,
+        {# a run rewrites every entry of the items it touches, so the next real entry is at hand here #}
+        case when not history.is_supposed then
+            lead(history.entered_date) over (
+                partition by history.owner_scope_key, history.is_supposed
+                order by history.entered_at, history.event_id
+            )
+        end as left_date,
         owners.current_stage_id,
         owners.amount_account,
         owners.assigned_user_id,

@@ -5,7 +5,8 @@
     latest real stage entry entered on or before d (portal-local dates), while that stage is a
     process stage. Days run from the portal's first to its last real deal stage entry.
 
-    Each real entry is a span [entered_date, left_date) — left_date is the next real entry's date.
+    Each real entry is a span [entered_date, left_date) — left_date is the next real entry's date
+    (funnel_stage_entries).
     A span adds one deal (and its amount) to its stage on entered_date and takes it away on
     left_date; running sums of these edges per stage give the open deals after each edge, valid
     until the stage's next edge. The work grows with the number of spans, never with deals × days.
@@ -25,7 +26,7 @@ stage_entries as (
         stage_semantics,
         amount_account,
         entered_date,
-        entered_at
+        left_date
     from {{ ref('funnel_stage_entries') }}
     where entity_type = 'deal'
         and not is_supposed
@@ -55,38 +56,26 @@ portal_ranges as (
 
 ),
 
-spans as (
-
-    select
-        *,
-        lead(entered_date) over (
-            partition by portal_id, owner_id
-            order by entered_at, event_id
-        ) as left_date
-    from stage_entries
-
-),
-
 {# process-stage spans that last at least one day; still-open ones end after the portal's last day #}
 open_spans as (
 
     select
-        spans.portal_id,
-        spans.owner_id,
-        spans.pipeline_id,
-        spans.stage_id,
-        spans.stage_key,
-        spans.amount_account,
-        spans.entered_date,
+        stage_entries.portal_id,
+        stage_entries.owner_id,
+        stage_entries.pipeline_id,
+        stage_entries.stage_id,
+        stage_entries.stage_key,
+        stage_entries.amount_account,
+        stage_entries.entered_date,
         coalesce(
-            spans.left_date,
+            stage_entries.left_date,
             cast({{ dbt.dateadd('day', 1, 'portal_ranges.last_date') }} as date)
         ) as left_date
-    from spans
+    from stage_entries
     inner join portal_ranges
-        on spans.portal_id = portal_ranges.portal_id
-    where spans.stage_semantics = 'process'
-        and (spans.left_date is null or spans.left_date > spans.entered_date)
+        on stage_entries.portal_id = portal_ranges.portal_id
+    where stage_entries.stage_semantics = 'process'
+        and (stage_entries.left_date is null or stage_entries.left_date > stage_entries.entered_date)
 
 ),
 
