@@ -1,64 +1,87 @@
 {#
-    Incremental fact tables: one row per record, rebuilt only for the records that changed.
+    Incremental fact tables: one row per record, rewritten only for the records that changed.
 
-    A record is rebuilt when
+    A record is rewritten when
       1. the raw layer loaded it, or marked it deleted, after the newest row the table holds
          (per portal, by dlt's load id and the deletion time), or
-      2. a value it takes from elsewhere — a user's or stage's name, a currency rate, a rule —
-         differs between what the table holds and what it would hold now (`compared_columns`):
-         a renamed user rewrites that user's records and nothing else.
-    Every record is rebuilt when `source_relation` (a model whose every column the fact passes on)
-    gained a column the table lacks (a new custom field), or the table lacks a column the model
-    documents (built by an earlier version): dbt adds the column (on_schema_change=
-    'sync_all_columns') and no old row is left without its value. The fact must carry, and
-    document, the source's loaded_at_epoch and deleted_at and the compared columns.
+      2. a value it looks up elsewhere — a user's or stage's name, a currency rate, the portal's
+         time zone — is not what it was built with. Each lookup compares what the built rows hold:
+         the distinct combinations of the lookup's key and the looked-up columns (a few hundred
+         users or stages, a few currencies; one per timestamp for a date in the portal's time
+         zone) are looked up again, and the records of each key whose values differ are
+         rewritten. A renamed user rewrites that user's records and nothing else; the lookups
+         never touch the staged records, whose columns change only with a new load (1.).
+    Every record is rewritten when `source_relation` (a model whose every column the fact passes
+    on) gained a column the table lacks (a new custom field), or the table lacks a column the
+    model documents (built by an earlier version): dbt adds the column (on_schema_change=
+    'sync_all_columns') and no old row is left without its value.
 
-    Each row carries built_at, the start of the run that wrote it (a build's tests read the rows
-    it wrote by it: macros/tests/get_where_subquery.sql).
+    The macro renders the CTE `name`: the staged records to write (`staged`, a relation with the
+    key, portal_id, loaded_at_epoch and deleted_at), filtered on incremental runs to the changed
+    records before the model looks anything up for them. A lookup is a dict:
+        keys      the built columns it looks up by (NULL keys find nothing, so never change),
+        columns   the built columns it gave (or that give it, like a timestamp for its date),
+        relation  what it looks up in now (a CTE or a relation), aliased `lookup`,
+        on        the join of `seen` (the built combinations) to `lookup`,
+        compare   {built column: its value now, over `seen` and `lookup`}.
+    Each row carries built_at, the start of the run that wrote it (macros/tests/get_where_subquery.sql).
 
-    `current` is the model's full select as a CTE (declare it `not materialized`): the comparison
-    reads only the compared columns of it, the final select only the changed records. The macro
-    ends the model's CTEs with `final`:
-
-        all_deals as not materialized (select ...),
-        {{ incremental_fact_rows('all_deals', 'deal_key', ['assigned_user_name', ...], ref('int_deals_enriched')) }}
-        select * from final
+        {{ incremental_fact_records('staged_deals', ref('stg_bitrix24__deals'), 'deal_key',
+                                    [users_lookup, ...], ref('int_deals_enriched')) }}
+        deals as ({{ enriched_deals('staged_deals') }}),
 #}
-{% macro incremental_fact_rows(current, key, compared_columns, source_relation) -%}
+{% macro incremental_fact_records(name, staged, key, lookups, source_relation=none) -%}
 {%- if is_incremental_with_documented_columns()
     and not (source_relation is not none and relation_has_columns_beyond(source_relation, this)) %}
-changed_keys as (
+changed_keys as materialized (
 
-    {{ fact_records_loaded_since(current, key) }}
+    {{ fact_records_loaded_since(staged, key) }}
+    {%- for lookup in lookups %}
 
     union
 
-    {# built with a value that has changed elsewhere since #}
-    select built.{{ key }}
-    from {{ this }} as built
-    inner join {{ current }}
-        on built.{{ key }} = {{ current }}.{{ key }}
-    where
-        {%- for column in compared_columns %}
-        {{ 'or ' if not loop.first }}built.{{ column }} is distinct from {{ current }}.{{ column }}
-        {%- endfor %}
+    {{ built_records_with_changed_lookup(key, lookup) }}
+    {%- endfor %}
 
 ),
 
-final as (
+{{ name }} as (
 
-    select *, {{ run_started_timestamp() }} as built_at from {{ current }}
+    select * from {{ staged }}
     where {{ key }} in (select {{ key }} from changed_keys)
 
-)
+),
 {%- else %}
 {# a full build, a table built before a documented column existed, or a source with a new column #}
-final as (
+{{ name }} as (
 
-    select *, {{ run_started_timestamp() }} as built_at from {{ current }}
+    select * from {{ staged }}
 
-)
+),
 {%- endif %}
+{%- endmacro %}
+
+
+{# The keys of the built records whose looked-up values differ from what the lookup gives now. #}
+{% macro built_records_with_changed_lookup(key, lookup) -%}
+    select built.{{ key }}
+    from {{ this }} as built
+    inner join (
+        select {% for column in lookup['keys'] %}{{ ', ' if not loop.first }}seen.{{ column }}{% endfor %}
+        from (
+            select distinct {{ (lookup['keys'] + lookup['columns']) | join(', ') }}
+            from {{ this }}
+        ) as seen
+        left join {{ lookup['relation'] }} as lookup
+            on {{ lookup['on'] }}
+        where
+            {%- for column, now in lookup['compare'].items() %}
+            {{ 'or ' if not loop.first }}seen.{{ column }} is distinct from {{ now }}
+            {%- endfor %}
+    ) as changed
+        on {% for column in lookup['keys'] -%}
+        {{ 'and ' if not loop.first }}built.{{ column }} = changed.{{ column }}
+        {% endfor -%}
 {%- endmacro %}
 
 
@@ -103,15 +126,15 @@ final as (
 #}
 {% macro fact_records_loaded_since(relation, key) -%}
     {# loaded or marked deleted since the last build #}
-    select {{ relation }}.{{ key }}
-    from {{ relation }}
+    select loaded.{{ key }}
+    from {{ relation }} as loaded
     left join (
         select portal_id, max(loaded_at_epoch) as loaded_at_epoch, max(deleted_at) as deleted_at
         from {{ this }}
         group by portal_id
     ) as built_watermarks
-        on {{ relation }}.portal_id = built_watermarks.portal_id
+        on loaded.portal_id = built_watermarks.portal_id
     where built_watermarks.portal_id is null
-        or {{ relation }}.loaded_at_epoch > built_watermarks.loaded_at_epoch
-        or {{ relation }}.deleted_at > coalesce(built_watermarks.deleted_at, cast('1970-01-01' as timestamp))
+        or loaded.loaded_at_epoch > built_watermarks.loaded_at_epoch
+        or loaded.deleted_at > coalesce(built_watermarks.deleted_at, cast('1970-01-01' as timestamp))
 {%- endmacro %}

@@ -4,7 +4,8 @@
     templates and deleted deals stay in (flagged): Bitrix24's reports drop them, and so do ours.
 
     Incremental (macros/incremental_facts.sql): a run rewrites the deals loaded since the last one
-    and the deals whose user, stage, source, customer or currency rate has changed.
+    and the deals whose user, stage, source, customer, currency rate or portal time zone has
+    changed.
 #}
 {{
     config(
@@ -16,12 +17,6 @@
 }}
 
 with
-
-deals as (
-
-    select * from {{ ref('int_deals_enriched') }}
-
-),
 
 stages as (
 
@@ -47,7 +42,52 @@ customers as (
 
 ),
 
-all_deals as not materialized (
+{# what int_deals_enriched and the joins below look up, for the incremental runs' comparison #}
+{%- set lookups = [
+    {'keys': ['portal_id', 'currency_id'], 'columns': ['rate_to_account_currency'],
+     'relation': ref('stg_bitrix24__currencies'),
+     'on': 'seen.portal_id = lookup.portal_id and seen.currency_id = lookup.currency_id',
+     'compare': {'rate_to_account_currency': 'coalesce(lookup.rate_to_base, 1)'}},
+    {'keys': ['portal_id'], 'columns': ['account_currency_id'],
+     'relation': '(' ~ account_currencies(ref('stg_bitrix24__currencies')) ~ ')',
+     'on': 'seen.portal_id = lookup.portal_id',
+     'compare': {'account_currency_id': 'lookup.base_currency_id'}},
+    {'keys': ['portal_id', 'created_at'], 'columns': ['created_date'],
+     'relation': ref('stg_bitrix24__portals'),
+     'on': 'seen.portal_id = lookup.portal_id',
+     'compare': {'created_date': portal_local_date('seen.created_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
+    {'keys': ['stage_key'], 'columns': ['probability_pct', 'pipeline_name', 'stage_name', 'stage_position',
+                                        'forecast_probability_pct'],
+     'relation': 'stages',
+     'on': 'seen.stage_key = lookup.stage_key',
+     'compare': {'pipeline_name': 'lookup.pipeline_name', 'stage_name': 'lookup.stage_name',
+                 'stage_position': 'lookup.stage_position',
+                 'forecast_probability_pct': 'coalesce(seen.probability_pct, lookup.stage_probability_pct)'}},
+    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id',
+                                                          'department_name', 'is_assigned_user_active'],
+     'relation': 'users',
+     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
+     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
+                 'department_name': 'lookup.department_name', 'is_assigned_user_active': 'lookup.is_active'}},
+    {'keys': ['portal_id', 'source_id'], 'columns': ['source_name'],
+     'relation': 'sources',
+     'on': 'seen.portal_id = lookup.portal_id and seen.source_id = lookup.source_id',
+     'compare': {'source_name': 'lookup.source_name'}},
+    {'keys': ['customer_key'], 'columns': ['customer_type', 'customer_name'],
+     'relation': 'customers',
+     'on': 'seen.customer_key = lookup.customer_key',
+     'compare': {'customer_type': 'lookup.customer_type', 'customer_name': 'lookup.customer_name'}},
+] %}
+{{ incremental_fact_records('staged_deals', ref('stg_bitrix24__deals'), 'deal_key', lookups, ref('int_deals_enriched')) }}
+
+{# as int_deals_enriched: the deals to write only #}
+deals as (
+
+    {{ enriched_deals('staged_deals') }}
+
+),
+
+final as (
 
     select
         deals.*,
@@ -67,7 +107,8 @@ all_deals as not materialized (
         case when deals.stage_semantics = 'process' then
             cast(round(deals.amount_account * coalesce(deals.probability_pct, stages.stage_probability_pct) / 100.0, 2)
                 as decimal(20, 2))
-        end as weighted_open_amount_account
+        end as weighted_open_amount_account,
+        {{ run_started_timestamp() }} as built_at
     from deals
     left join stages
         on deals.stage_key = stages.stage_key
@@ -80,12 +121,6 @@ all_deals as not materialized (
     left join customers
         on deals.customer_key = customers.customer_key
 
-),
-
-{{ incremental_fact_rows('all_deals', 'deal_key', [
-    'rate_to_account_currency', 'amount_account', 'account_currency_id', 'created_date', 'pipeline_name',
-    'stage_name', 'stage_position', 'assigned_user_name', 'department_id', 'department_name',
-    'is_assigned_user_active', 'source_name', 'customer_type', 'customer_name', 'forecast_probability_pct',
-], ref('int_deals_enriched')) }}
+)
 
 select * from final

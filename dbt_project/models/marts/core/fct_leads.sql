@@ -9,12 +9,6 @@
 }}
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_enriched') }}
-
-),
-
 stages as (
 
     select * from {{ ref('dim_stages') }}
@@ -33,7 +27,46 @@ sources as (
 
 ),
 
-all_leads as not materialized (
+{# what int_leads_enriched and the joins below look up, for the incremental runs' comparison (the
+   rate too: a lead of amount 0 keeps its amount when the rate changes, and the funnels read the rate) #}
+{%- set lookups = [
+    {'keys': ['portal_id', 'currency_id'], 'columns': ['rate_to_account_currency'],
+     'relation': ref('stg_bitrix24__currencies'),
+     'on': 'seen.portal_id = lookup.portal_id and seen.currency_id = lookup.currency_id',
+     'compare': {'rate_to_account_currency': 'coalesce(lookup.rate_to_base, 1)'}},
+    {'keys': ['portal_id', 'created_at'], 'columns': ['created_date'],
+     'relation': ref('stg_bitrix24__portals'),
+     'on': 'seen.portal_id = lookup.portal_id',
+     'compare': {'created_date': portal_local_date('seen.created_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
+    {'keys': ['portal_id', 'closed_at'], 'columns': ['closed_date'],
+     'relation': ref('stg_bitrix24__portals'),
+     'on': 'seen.portal_id = lookup.portal_id',
+     'compare': {'closed_date': portal_local_date('seen.closed_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
+    {'keys': ['stage_key'], 'columns': ['stage_name', 'stage_position'],
+     'relation': 'stages',
+     'on': 'seen.stage_key = lookup.stage_key',
+     'compare': {'stage_name': 'lookup.stage_name', 'stage_position': 'lookup.funnel_position'}},
+    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id',
+                                                          'department_name', 'is_assigned_user_active'],
+     'relation': 'users',
+     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
+     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
+                 'department_name': 'lookup.department_name', 'is_assigned_user_active': 'lookup.is_active'}},
+    {'keys': ['portal_id', 'source_id'], 'columns': ['source_name'],
+     'relation': 'sources',
+     'on': 'seen.portal_id = lookup.portal_id and seen.source_id = lookup.source_id',
+     'compare': {'source_name': 'lookup.source_name'}},
+] %}
+{{ incremental_fact_records('staged_leads', ref('stg_bitrix24__leads'), 'lead_key', lookups, ref('int_leads_enriched')) }}
+
+{# as int_leads_enriched: the leads to write only #}
+leads as (
+
+    {{ enriched_leads('staged_leads') }}
+
+),
+
+final as (
 
     select
         leads.*,
@@ -45,7 +78,8 @@ all_leads as not materialized (
         users.department_id,
         users.department_name,
         users.is_active as is_assigned_user_active,
-        sources.source_name
+        sources.source_name,
+        {{ run_started_timestamp() }} as built_at
     from leads
     left join stages
         on leads.stage_key = stages.stage_key
@@ -56,20 +90,6 @@ all_leads as not materialized (
         on leads.portal_id = sources.portal_id
         and leads.source_id = sources.source_id
 
-),
-
-{# the rate too: a lead of amount 0 keeps its amount when the rate changes, and the funnels read the rate #}
-{{ incremental_fact_rows('all_leads', 'lead_key', [
-    'rate_to_account_currency',
-    'amount_account',
-    'created_date',
-    'stage_name',
-    'stage_position',
-    'assigned_user_name',
-    'department_id',
-    'department_name',
-    'is_assigned_user_active',
-    'source_name',
-], ref('int_leads_enriched')) }}
+)
 
 select * from final

@@ -17,12 +17,6 @@
 }}
 with
 
-invoices as (
-
-    select * from {{ ref('stg_bitrix24__invoices') }}
-
-),
-
 stages as (
 
     select * from {{ ref('stg_bitrix24__statuses') }}
@@ -48,7 +42,29 @@ users as (
 
 ),
 
-all_invoices as not materialized (
+{# what the select below looks up, for the incremental runs' comparison #}
+{%- set lookups = [
+    {'keys': ['portal_id', 'stage_id'], 'columns': ['stage_name', 'stage_semantics'],
+     'relation': 'stages',
+     'on': 'seen.portal_id = lookup.portal_id and seen.stage_id = lookup.status_id',
+     'compare': {'stage_name': 'lookup.status_name', 'stage_semantics': "coalesce(lookup.stage_semantics, 'process')"}},
+    {'keys': ['portal_id', 'currency_id'], 'columns': ['amount', 'amount_account'],
+     'relation': 'currencies',
+     'on': 'seen.portal_id = lookup.portal_id and seen.currency_id = lookup.currency_id',
+     'compare': {'amount_account': to_account_currency('seen.amount', 'lookup.rate_to_base')}},
+    {'keys': ['portal_id', 'paid_at'], 'columns': ['paid_date'],
+     'relation': 'portals',
+     'on': 'seen.portal_id = lookup.portal_id',
+     'compare': {'paid_date': portal_local_date('seen.paid_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
+    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id', 'department_name'],
+     'relation': 'users',
+     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
+     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
+                 'department_name': 'lookup.department_name'}},
+] %}
+{{ incremental_fact_records('invoices', ref('stg_bitrix24__invoices'), 'invoice_key', lookups) }}
+
+final as (
 
     select
         invoices.invoice_key,
@@ -84,7 +100,8 @@ all_invoices as not materialized (
         end as paid_date,
         invoices.is_deleted,
         invoices.deleted_at,
-        invoices.loaded_at_epoch
+        invoices.loaded_at_epoch,
+        {{ run_started_timestamp() }} as built_at
     from invoices
     left join stages
         on invoices.portal_id = stages.portal_id
@@ -98,16 +115,6 @@ all_invoices as not materialized (
         on invoices.portal_id = users.portal_id
         and invoices.assigned_user_id = users.user_id
 
-),
-
-{{ incremental_fact_rows('all_invoices', 'invoice_key', [
-    'stage_name',
-    'stage_semantics',
-    'amount_account',
-    'paid_date',
-    'assigned_user_name',
-    'department_id',
-    'department_name',
-], none) }}
+)
 
 select * from final
