@@ -256,3 +256,55 @@ def test_a_new_rate_reaches_the_leads_whose_amount_it_leaves_unchanged(builds, t
                              "where entity_type = 'lead' and currency_id = 'USD'").fetchall()
     assert facts == [(float(rate * 2), 0)] * 3
     assert owners == [(float(rate * 2),)] * 3
+
+
+@pytest.fixture(scope="module")
+def renamed_dictionaries(builds, tmp_path_factory):
+    """The incrementally built warehouse after a deal stage, a lead status, an invoice stage, a
+    source and a company were renamed in the raw layer (no record was loaded again), built again
+    incrementally and from scratch; and the deals the renames touch, from the facts built before."""
+    *_, path, _, _ = builds
+    directory = tmp_path_factory.mktemp("renamed-dictionaries")
+    changed = directory / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    with duckdb.connect(str(changed)) as con:
+        stage_key, source_id, customer_key = con.execute(
+            "select (select stage_key from marts.fct_deals where stage_semantics = 'process' "
+            "        group by 1 order by count(*) desc, 1 limit 1), "
+            "       (select source_id from marts.fct_deals where source_id is not null group by 1 order by count(*), 1 limit 1), "
+            "       (select customer_key from marts.fct_deals where customer_key like '%:company:%' "
+            "        group by 1 order by count(*) desc, 1 limit 1)").fetchone()
+        touched, = con.execute("select count(*) from marts.fct_deals where stage_key = ? or source_id = ? "
+                               "or customer_key = ?", [stage_key, source_id, customer_key]).fetchone()
+        stage_id = con.execute("select stage_id from marts.dim_stages where stage_key = ?", [stage_key]).fetchone()[0]
+        con.execute("update raw_bitrix24.statuses set name = name || ' (renamed)' where status_id = ? "
+                    "or (entity_id = 'SOURCE' and status_id = ?) or (entity_id = 'STATUS' and status_id = "
+                    "(select min(status_id) from raw_bitrix24.statuses where entity_id = 'STATUS')) "
+                    "or (entity_id like 'SMART_INVOICE_STAGE%' and semantics = 'S')", [stage_id, source_id])
+        con.execute("update raw_bitrix24.companies set title = title || ' (renamed)' where id = ?",
+                    [int(customer_key.rsplit(":", 1)[1])])
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        incremental = dbt(["build"], changed, directory, monkeypatch)
+        assert incremental.success, statuses(incremental)
+        rebuilt = tmp_path_factory.mktemp("renamed-dictionaries-full") / "warehouse.duckdb"
+        shutil.copy(changed, rebuilt)
+        full = dbt(["build", "--full-refresh"], rebuilt, rebuilt.parent, monkeypatch)
+        assert full.success, statuses(full)
+    return incremental, changed, rebuilt, touched
+
+
+def test_renamed_stages_sources_and_companies_reach_the_incremental_facts(renamed_dictionaries):
+    incremental, changed, rebuilt, touched = renamed_dictionaries
+    compiled = {r.node.name: r.node.compiled_code for r in incremental.result.results}
+    assert all("changed_keys" in compiled[name] for name in ("fct_deals", "fct_leads", "fct_payments"))
+    with duckdb.connect(str(changed), read_only=True) as con:
+        # the deals of the renamed stage, source and company, and no other, were rewritten
+        rewritten, renamed = con.execute(
+            "select count(*) filter (where built_at = (select max(built_at) from marts.fct_deals)), "
+            "count(*) filter (where stage_name like '% (renamed)' or source_name like '% (renamed)' "
+            "or customer_name like '% (renamed)') from marts.fct_deals").fetchone()
+        assert rewritten == renamed == touched > 0
+        for fact, column in (("fct_leads", "stage_name"), ("fct_payments", "stage_name")):
+            assert con.execute(f"select count(*) from marts.{fact} where {column} like '% (renamed)'").fetchone()[0] > 0
+    for schema in ("intermediate", "marts"):
+        assert_same_tables(changed, rebuilt, schema)
