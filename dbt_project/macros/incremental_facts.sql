@@ -21,7 +21,8 @@
     records before the model looks anything up for them. A lookup is a dict:
         keys      the built columns it looks up by (NULL keys find nothing, so never change),
         columns   the built columns it gave (or that give it, like a timestamp for its date),
-        relation  what it looks up in now (a CTE or a relation), aliased `lookup`,
+        relation  what it looks up in now (a CTE or a relation), aliased `lookup` (optional: a
+                  compared value may be a subquery instead),
         on        the join of `seen` (the built combinations) to `lookup`,
         compare   {built column: its value now, over `seen` and `lookup`}.
     Each row carries built_at, the start of the run that wrote it (macros/tests/get_where_subquery.sql).
@@ -72,8 +73,10 @@ changed_keys as materialized (
             select distinct {{ (lookup['keys'] + lookup['columns']) | join(', ') }}
             from {{ this }}
         ) as seen
+        {%- if lookup.get('relation') %}
         left join {{ lookup['relation'] }} as lookup
             on {{ lookup['on'] }}
+        {%- endif %}
         where
             {%- for column, now in lookup['compare'].items() %}
             {{ 'or ' if not loop.first }}seen.{{ column }} is distinct from {{ now }}

@@ -3,9 +3,8 @@
     logged on, the outcome and the portal-local day and hour it started. Billed minutes are the
     started minutes of an answered call (the cost-to-serve rate applies to them).
 
-    Incremental: a run rewrites the calls loaded since the last one and the calls whose user or
-    portal time zone has changed, found from the built rows' own columns before any call is looked
-    up (macros/fact_lookups_over_built_rows.sql).
+    Incremental (macros/incremental_facts.sql): a run rewrites the calls loaded since the last one
+    and the calls whose user or portal time zone has changed.
 #}
 {{
     config(
@@ -15,14 +14,7 @@
         on_schema_change='sync_all_columns',
     )
 }}
-{%- set compared_columns = ['user_name', 'department_id', 'department_name', 'started_date', 'started_hour'] %}
 with
-
-staged_calls as (
-
-    select * from {{ ref('stg_bitrix24__calls') }}
-
-),
 
 portals as (
 
@@ -36,61 +28,63 @@ users as (
 
 ),
 
-{# the looked-up columns over each base (macros/fact_lookups_over_built_rows.sql) #}
-{% set bases = fact_lookup_bases('calls') %}
-{% for base in bases %}
-{{ fact_base_records(base, bases, 'staged_calls', 'call_key', compared_columns) }}
-
-{{ base }}_looked_up as not materialized (
-
-    select
-        {{ base }}.call_key,
-        {{ base }}.portal_id,
-        {{ base }}.call_id,
-        {{ base }}.activity_id,
-        {{ base }}.user_id,
-        users.user_name,
-        users.department_id,
-        users.department_name,
-        {{ base }}.crm_entity_type,
-        {{ base }}.crm_entity_id,
-        case when {{ base }}.crm_entity_type = 'deal'
-            then {{ base }}.portal_id || ':' || cast({{ base }}.crm_entity_id as {{ dbt.type_string() }})
-        end as deal_key,
-        {{ base }}.call_type,
-        {{ base }}.direction,
-        {{ base }}.status_code,
-        {{ base }}.failure_reason,
-        {{ base }}.is_answered,
-        {{ base }}.is_missed,
-        {{ base }}.duration_seconds,
-        case when {{ base }}.is_answered
-            then cast(ceil(coalesce({{ base }}.duration_seconds, 0) / 60.0) as {{ dbt.type_bigint() }})
-            else 0
-        end as billed_minutes,
-        {{ base }}.cost,
-        {{ base }}.cost_currency_id,
-        {{ base }}.started_at,
-        {{ portal_local_date(base ~ '.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as started_date,
-        cast(extract(hour from {{ portal_local_timestamp(base ~ '.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }})
-            as integer) as started_hour,
-        {{ base }}.is_deleted,
-        {{ base }}.deleted_at,
-        {{ base }}.loaded_at_epoch
-        {{- built_fact_values(base, compared_columns) }}
-    from {{ base }}
-    left join portals
-        on {{ base }}.portal_id = portals.portal_id
-    left join users
-        on {{ base }}.portal_id = users.portal_id
-        and {{ base }}.user_id = users.user_id
-
-),
-{% endfor %}
+{# what the select below looks up, for the incremental runs' comparison #}
+{%- set lookups = [
+    {'keys': ['portal_id', 'user_id'], 'columns': ['user_name', 'department_id', 'department_name'],
+     'relation': 'users',
+     'on': 'seen.portal_id = lookup.portal_id and seen.user_id = lookup.user_id',
+     'compare': {'user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
+                 'department_name': 'lookup.department_name'}},
+    {'keys': ['portal_id'], 'columns': ['started_at', 'started_date', 'started_hour'],
+     'relation': 'portals',
+     'on': 'seen.portal_id = lookup.portal_id',
+     'compare': {'started_date': portal_local_date('seen.started_at', 'coalesce(lookup.utc_offset_minutes, 0)'),
+                 'started_hour': started_hour('seen.started_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
+] %}
+{{ incremental_fact_records('calls', ref('stg_bitrix24__calls'), 'call_key', lookups) }}
 
 final as (
 
-    select *, {{ run_started_timestamp() }} as built_at from calls_looked_up
+    select
+        calls.call_key,
+        calls.portal_id,
+        calls.call_id,
+        calls.activity_id,
+        calls.user_id,
+        users.user_name,
+        users.department_id,
+        users.department_name,
+        calls.crm_entity_type,
+        calls.crm_entity_id,
+        case when calls.crm_entity_type = 'deal'
+            then calls.portal_id || ':' || cast(calls.crm_entity_id as {{ dbt.type_string() }})
+        end as deal_key,
+        calls.call_type,
+        calls.direction,
+        calls.status_code,
+        calls.failure_reason,
+        calls.is_answered,
+        calls.is_missed,
+        calls.duration_seconds,
+        case when calls.is_answered
+            then cast(ceil(coalesce(calls.duration_seconds, 0) / 60.0) as {{ dbt.type_bigint() }})
+            else 0
+        end as billed_minutes,
+        calls.cost,
+        calls.cost_currency_id,
+        calls.started_at,
+        {{ portal_local_date('calls.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as started_date,
+        {{ started_hour('calls.started_at', 'coalesce(portals.utc_offset_minutes, 0)') }} as started_hour,
+        calls.is_deleted,
+        calls.deleted_at,
+        calls.loaded_at_epoch,
+        {{ run_started_timestamp() }} as built_at
+    from calls
+    left join portals
+        on calls.portal_id = portals.portal_id
+    left join users
+        on calls.portal_id = users.portal_id
+        and calls.user_id = users.user_id
 
 )
 
