@@ -6,10 +6,10 @@
     portal's funnel query; supposed entries carry no time, so it is the same in both modes.
 
     Incremental (delete+insert by item): a run recomputes the items with a newer stage transition,
-    the items modified in the portal since the last build (amount, responsible user, pipeline,
-    recurring flag), and — when a new period starts — the items still open then; the post-hook
-    drops the rows of items the funnels no longer count (deleted records). A new currency rate
-    recomputes the items in that currency (each row keeps the rate its amount was converted at).
+    the items whose amount, currency rate, responsible user, pipeline or repeat flag changed since
+    (int_funnel_owners stamps the items whose attributes it rewrote), and, when a new
+    period starts, the items still open then; the post-hook drops the rows of items the funnels no
+    longer count (deleted and recurring records).
 #}
 -- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
 {{
@@ -49,8 +49,7 @@ watermarks as (
     select
         portal_id,
         entity_type,
-        max(last_event_id) as last_event_id,
-        max(owner_modified_at) as owner_modified_at
+        max(last_event_id) as last_event_id
     from {{ this }}
     group by portal_id, entity_type
 
@@ -82,25 +81,9 @@ changed_owners as materialized (
 
     union
 
-    select owners.owner_scope_key
-    from owners
-    inner join watermarks
-        on owners.portal_id = watermarks.portal_id
-        and owners.entity_type = watermarks.entity_type
-    where owners.modified_at > watermarks.owner_modified_at
-
-    union
-
-    {# owners in a currency whose rate has changed since the build #}
-    select owners.owner_scope_key
-    from owners
-    inner join (
-        select distinct portal_id, entity_type, currency_id, rate_to_account_currency from {{ this }}
-    ) as built_rates
-        on owners.portal_id = built_rates.portal_id
-        and owners.entity_type = built_rates.entity_type
-        and owners.currency_id is not distinct from built_rates.currency_id
-    where owners.rate_to_account_currency is distinct from built_rates.rate_to_account_currency
+    {# a new amount, rate (each row keeps the rate its amount was converted at), user or pipeline:
+       int_funnel_owners stamps the items whose attributes it rewrote #}
+    select owner_scope_key from owners where built_at > {{ newest_built_at(this) }}
 
 ),
 
@@ -131,8 +114,7 @@ entries as (
         owners.currency_id,
         owners.rate_to_account_currency,
         owners.assigned_user_id,
-        owners.is_return_customer,
-        owners.modified_at as owner_modified_at
+        owners.is_return_customer
     from scoped_history
     inner join owners
         on scoped_history.portal_id = owners.portal_id
@@ -161,8 +143,7 @@ in_period as (
         entries.rate_to_account_currency,
         entries.assigned_user_id,
         entries.is_return_customer,
-        entries.last_event_id,
-        entries.owner_modified_at
+        entries.last_event_id
     from entries
     inner join periods
         on entries.entered_date <= periods.period_end
@@ -192,7 +173,6 @@ final as (
         {# bool_or is not portable to every adapter; max over 0/1 is #}
         max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer,
         max(last_event_id) as last_event_id,
-        max(owner_modified_at) as owner_modified_at,
         {# when this build started: int_funnel_item_periods redoes the items with rows newer than its own #}
         {{ run_started_timestamp() }} as built_at
     from in_period

@@ -9,9 +9,9 @@
         count(distinct owner_key) per stage
 
     Incremental (delete+insert by item): a run rebuilds the items with a stage transition newer
-    than the table holds and the items whose current attributes — or their user's or stages'
-    names — differ from the built rows (or that have no rows yet); the post-hook drops the items
-    the funnels no longer count.
+    than the table holds, and the items whose current attributes, or their user's or stages'
+    names, changed since (int_funnel_owners stamps the items whose attributes it rewrote;
+    macros/incremental_facts.sql); the post-hook drops the items the funnels no longer count.
 #}
 -- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
 {{
@@ -52,6 +52,18 @@ users as (
 ),
 
 {% if is_incremental_with_documented_columns() %}
+{# the user's and stage's names the rows carry (macros/incremental_facts.sql) #}
+{%- set lookups = [
+    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id', 'department_name'],
+     'relation': 'users',
+     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
+     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
+                 'department_name': 'lookup.department_name'}},
+    {'keys': ['stage_key'], 'columns': ['stage_name', 'funnel_position'],
+     'relation': 'stages',
+     'on': 'seen.stage_key = lookup.stage_key',
+     'compare': {'stage_name': 'lookup.stage_name', 'funnel_position': 'lookup.funnel_position'}},
+] %}
 built as (
 
     select portal_id, entity_type, max(event_id) as max_event_id
@@ -72,30 +84,14 @@ changed_owners as (
 
     union
 
-    {# one row per built entry (or per owner without any): each compares what it was built with #}
-    select owners.owner_scope_key
-    from owners
-    left join users
-        on owners.portal_id = users.portal_id
-        and owners.assigned_user_id = users.user_id
-    left join {{ this }} as built_entries
-        on owners.portal_id = built_entries.portal_id
-        and owners.entity_type = built_entries.entity_type
-        and owners.owner_id = built_entries.owner_id
-    left join stages
-        on built_entries.stage_key = stages.stage_key
-    where built_entries.owner_id is null
-        or owners.owner_pipeline_id is distinct from built_entries.owner_pipeline_id
-        or owners.current_stage_id is distinct from built_entries.current_stage_id
-        or owners.amount_account is distinct from built_entries.amount_account
-        or owners.assigned_user_id is distinct from built_entries.assigned_user_id
-        or users.user_name is distinct from built_entries.assigned_user_name
-        or users.department_id is distinct from built_entries.department_id
-        or users.department_name is distinct from built_entries.department_name
-        or owners.source_id is distinct from built_entries.source_id
-        or owners.is_return_customer is distinct from built_entries.is_return_customer
-        or stages.stage_name is distinct from built_entries.stage_name
-        or stages.funnel_position is distinct from built_entries.funnel_position
+    {# items whose attributes changed since this table was written (int_funnel_owners) #}
+    select owner_scope_key from owners where built_at > {{ newest_built_at(this) }}
+    {%- for lookup in lookups %}
+
+    union
+
+    {{ built_records_with_changed_lookup('owner_scope_key', lookup) }}
+    {%- endfor %}
 
 ),
 
