@@ -47,18 +47,13 @@ lead_history as (
 
 ),
 
-{# the stage of each deal's latest real transition #}
+{# the stage of each deal's latest real transition: the one it has not left (left_at is the next one's time) #}
 last_deal_stages as (
 
     select portal_id, owner_id as deal_id, stage_id
-    from (
-        select
-            portal_id, owner_id, stage_id,
-            row_number() over (partition by portal_id, owner_id order by event_id desc) as recency
-        from {{ ref('int_stage_events_classified') }}
-        where entity_type = 'deal'
-    ) as ranked
-    where recency = 1
+    from {{ ref('int_stage_events_classified') }}
+    where entity_type = 'deal'
+        and left_at is null
 
 ),
 
