@@ -47,13 +47,18 @@ lead_history as (
 
 ),
 
-{# the stage of each deal's latest real transition: the one it has not left (left_at is the next one's time) #}
+{# the stage of each deal's latest real transition #}
 last_deal_stages as (
 
     select portal_id, owner_id as deal_id, stage_id
-    from {{ ref('int_stage_events_classified') }}
-    where entity_type = 'deal'
-        and left_at is null
+    from (
+        select
+            portal_id, owner_id, stage_id,
+            row_number() over (partition by portal_id, owner_id order by event_id desc) as recency
+        from {{ ref('int_stage_events_classified') }}
+        where entity_type = 'deal'
+    ) as ranked
+    where recency = 1
 
 ),
 
