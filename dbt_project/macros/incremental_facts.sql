@@ -63,12 +63,16 @@ changed_keys as materialized (
 {%- endmacro %}
 
 
-{# The keys of the built records whose looked-up values differ from what the lookup gives now. #}
+{#
+    The keys of the built records whose looked-up values differ from what the lookup gives now:
+    each changed key once (a key may have many combinations — a portal's timestamps — and each
+    would otherwise join all of its records again).
+#}
 {% macro built_records_with_changed_lookup(key, lookup) -%}
     select built.{{ key }}
     from {{ this }} as built
     inner join (
-        select {% for column in lookup['keys'] %}{{ ', ' if not loop.first }}seen.{{ column }}{% endfor %}
+        select distinct {% for column in lookup['keys'] %}{{ ', ' if not loop.first }}seen.{{ column }}{% endfor %}
         from (
             select distinct {{ (lookup['keys'] + lookup['columns']) | join(', ') }}
             from {{ this }}
@@ -79,7 +83,7 @@ changed_keys as materialized (
         {%- endif %}
         where
             {%- for column, now in lookup['compare'].items() %}
-            {{ 'or ' if not loop.first }}seen.{{ column }} is distinct from {{ now }}
+            {{ 'or ' if not loop.first }}seen.{{ column }} is distinct from ({{ now }})
             {%- endfor %}
     ) as changed
         on {% for column in lookup['keys'] -%}

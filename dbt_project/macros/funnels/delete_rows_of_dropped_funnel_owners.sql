@@ -5,8 +5,13 @@
     an incremental run ends with the same table as a full rebuild. It looks up the few dropped
     items rather than every built row against every live item. Records vanish from the raw layer
     only on `extract --full-refresh`, which needs `transform --full-refresh` after it.
+
+    The models that read int_funnel_owners pass it as `kept_by`: they drop an item only once it
+    has left int_funnel_owners too, so a model built alone keeps what its input holds — and an
+    item restored in the portal before int_funnel_owners noticed its deletion is not lost (it
+    finds the item unchanged and does not stamp it for recomputing).
 #}
-{% macro delete_rows_of_dropped_funnel_owners() %}
+{% macro delete_rows_of_dropped_funnel_owners(kept_by=none) %}
     {%- if is_incremental() -%}
     delete from {{ this }}
     where owner_scope_key in (
@@ -18,5 +23,10 @@
         from {{ ref('stg_bitrix24__leads') }}
         where is_deleted
     )
+    {%- if kept_by is not none %}
+        and not exists (
+            select 1 from {{ kept_by }} as kept where kept.owner_scope_key = {{ this }}.owner_scope_key
+        )
+    {%- endif %}
     {%- endif -%}
 {% endmacro %}

@@ -9,14 +9,14 @@
     that model rebuilt since this table's last build (its rows' built_at); the post-hook drops the
     items the funnels no longer count.
 #}
--- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
+-- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}, {{ ref('int_funnel_owners') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
-        post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
+        post_hook="{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}",
     )
 }}
 

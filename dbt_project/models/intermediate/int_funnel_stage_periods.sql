@@ -18,7 +18,7 @@
         incremental_strategy='delete+insert',
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
-        post_hook="{{ delete_rows_of_dropped_funnel_owners() }}",
+        post_hook="{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}",
     )
 }}
 
