@@ -7,9 +7,9 @@
       2. a value it looks up elsewhere — a user's or stage's name, a currency rate, the portal's
          time zone — is not what it was built with. Each lookup compares what the built rows hold:
          the distinct combinations of the lookup's key and the looked-up columns (a few hundred
-         users or stages, a few currencies; one per timestamp for a date in the portal's time
-         zone) are looked up again, and the records of each key whose values differ are
-         rewritten. A renamed user rewrites that user's records and nothing else; the lookups
+         users or stages, a few currencies; more where a record's own value takes part, like a
+         timestamp for a date in the portal's time zone) are looked up again, and the records of
+         each key whose values differ are rewritten. A renamed user rewrites that user's records and nothing else; the lookups
          never touch the staged records, whose columns change only with a new load (1.).
     Every record is rewritten when `source_relation` (a model whose every column the fact passes
     on) gained a column the table lacks (a new custom field), or the table lacks a column the

@@ -1,8 +1,8 @@
 {#
     Portal-local time. Bitrix24 reports take dates and periods in the portal's zone (DESIGN §5);
-    raw_bitrix24.portals.timezone_offset holds it as '+03:00'. Both helpers are plain SQL that
-    DuckDB and PostgreSQL read the same way (no AT TIME ZONE '<offset>', whose sign PostgreSQL
-    reads POSIX-style, reversed).
+    raw_bitrix24.portals.timezone_offset holds it as '+03:00'. The helpers add the offset to the
+    UTC wall-clock time (no AT TIME ZONE '<offset>', whose sign PostgreSQL reads POSIX-style,
+    reversed); DuckDB takes that time from epoch microseconds instead of AT TIME ZONE 'UTC'.
 #}
 
 {# '+03:00' → 180, '-05:30' → -330 #}
