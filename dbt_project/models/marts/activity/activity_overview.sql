@@ -6,7 +6,8 @@
 #}
 with
 
-activities as (
+{# not materialized: read twice, and DuckDB would first copy every column of the 2 M activities #}
+activities as not materialized (
 
     select * from {{ ref('fct_activities') }}
     where not is_deleted

@@ -5,14 +5,15 @@
 #}
 with
 
-leads as (
+{# not materialized: each rule reads its own columns; materialized, DuckDB first copied every column of the facts #}
+leads as not materialized (
 
     select * from {{ ref('fct_leads') }}
     where not is_deleted
 
 ),
 
-deals as (
+deals as not materialized (
 
     select * from {{ ref('fct_deals') }}
     where not is_deleted
@@ -20,7 +21,7 @@ deals as (
 
 ),
 
-contacts as (
+contacts as not materialized (
 
     select * from {{ ref('stg_bitrix24__contacts') }}
     where not is_deleted

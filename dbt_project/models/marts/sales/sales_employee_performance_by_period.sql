@@ -7,7 +7,8 @@
 #}
 with
 
-items as (
+{# not materialized: read twice (deals, leads), and DuckDB would first copy its 15 M rows #}
+items as not materialized (
 
     select * from {{ ref('int_funnel_item_periods') }}
     where coalesce(assigned_user_id, 0) <> 0
