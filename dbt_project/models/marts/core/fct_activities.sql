@@ -44,12 +44,8 @@ users as (
      'compare': {'activity_kind': '(select rules.activity_kind from rules where rules.rule_priority = ('
                  ~ 'select min(matching.rule_priority) from rules as matching where '
                  ~ activity_rule_matches('matching', 'seen') ~ '))'}},
-    {'keys': ['portal_id', 'responsible_user_id'], 'columns': ['responsible_user_name', 'department_id',
-                                                             'department_name', 'is_responsible_user_active'],
-     'relation': 'users',
-     'on': 'seen.portal_id = lookup.portal_id and seen.responsible_user_id = lookup.user_id',
-     'compare': {'responsible_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
-                 'department_name': 'lookup.department_name', 'is_responsible_user_active': 'lookup.is_active'}},
+    user_lookup('responsible_user_id', {'responsible_user_name': 'user_name', 'department_id': 'department_id',
+                                        'department_name': 'department_name', 'is_responsible_user_active': 'is_active'}),
     {'keys': ['portal_id', 'deadline_at'], 'columns': ['is_completed', 'is_overdue'],
      'relation': 'portals',
      'on': 'seen.portal_id = lookup.portal_id',

@@ -30,11 +30,7 @@ users as (
 
 {# what the select below looks up, for the incremental runs' comparison #}
 {%- set lookups = [
-    {'keys': ['portal_id', 'user_id'], 'columns': ['user_name', 'department_id', 'department_name'],
-     'relation': 'users',
-     'on': 'seen.portal_id = lookup.portal_id and seen.user_id = lookup.user_id',
-     'compare': {'user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
-                 'department_name': 'lookup.department_name'}},
+    user_lookup('user_id', {'user_name': 'user_name', 'department_id': 'department_id', 'department_name': 'department_name'}),
     {'keys': ['portal_id'], 'columns': ['started_at', 'started_date', 'started_hour'],
      'relation': 'portals',
      'on': 'seen.portal_id = lookup.portal_id',

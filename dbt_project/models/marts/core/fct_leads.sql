@@ -30,32 +30,16 @@ sources as (
 {# what int_leads_enriched and the joins below look up, for the incremental runs' comparison (the
    rate too: a lead of amount 0 keeps its amount when the rate changes, and the funnels read the rate) #}
 {%- set lookups = [
-    {'keys': ['portal_id', 'currency_id'], 'columns': ['rate_to_account_currency'],
-     'relation': ref('stg_bitrix24__currencies'),
-     'on': 'seen.portal_id = lookup.portal_id and seen.currency_id = lookup.currency_id',
-     'compare': {'rate_to_account_currency': 'coalesce(lookup.rate_to_base, 1)'}},
-    {'keys': ['portal_id', 'created_at'], 'columns': ['created_date'],
-     'relation': ref('stg_bitrix24__portals'),
-     'on': 'seen.portal_id = lookup.portal_id',
-     'compare': {'created_date': portal_local_date('seen.created_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
-    {'keys': ['portal_id', 'closed_at'], 'columns': ['closed_date'],
-     'relation': ref('stg_bitrix24__portals'),
-     'on': 'seen.portal_id = lookup.portal_id',
-     'compare': {'closed_date': portal_local_date('seen.closed_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
+    currency_rate_lookup(),
+    portal_date_lookup('created_at', 'created_date'),
+    portal_date_lookup('closed_at', 'closed_date'),
     {'keys': ['stage_key'], 'columns': ['stage_name', 'stage_position'],
      'relation': 'stages',
      'on': 'seen.stage_key = lookup.stage_key',
      'compare': {'stage_name': 'lookup.stage_name', 'stage_position': 'lookup.funnel_position'}},
-    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id',
-                                                          'department_name', 'is_assigned_user_active'],
-     'relation': 'users',
-     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
-     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
-                 'department_name': 'lookup.department_name', 'is_assigned_user_active': 'lookup.is_active'}},
-    {'keys': ['portal_id', 'source_id'], 'columns': ['source_name'],
-     'relation': 'sources',
-     'on': 'seen.portal_id = lookup.portal_id and seen.source_id = lookup.source_id',
-     'compare': {'source_name': 'lookup.source_name'}},
+    user_lookup('assigned_user_id', {'assigned_user_name': 'user_name', 'department_id': 'department_id',
+                                     'department_name': 'department_name', 'is_assigned_user_active': 'is_active'}),
+    column_lookup('sources', {'portal_id': 'portal_id', 'source_id': 'source_id'}, {'source_name': 'source_name'}),
 ] %}
 {{ incremental_fact_records('staged_leads', ref('stg_bitrix24__leads'), 'lead_key', lookups, ref('int_leads_enriched')) }}
 

@@ -52,15 +52,9 @@ users as (
      'relation': 'currencies',
      'on': 'seen.portal_id = lookup.portal_id and seen.currency_id = lookup.currency_id',
      'compare': {'amount_account': to_account_currency('seen.amount', 'lookup.rate_to_base')}},
-    {'keys': ['portal_id', 'paid_at'], 'columns': ['paid_date'],
-     'relation': 'portals',
-     'on': 'seen.portal_id = lookup.portal_id',
-     'compare': {'paid_date': portal_local_date('seen.paid_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},
-    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id', 'department_name'],
-     'relation': 'users',
-     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
-     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
-                 'department_name': 'lookup.department_name'}},
+    portal_date_lookup('paid_at', 'paid_date'),
+    user_lookup('assigned_user_id', {'assigned_user_name': 'user_name', 'department_id': 'department_id',
+                                     'department_name': 'department_name'}),
 ] %}
 {{ incremental_fact_records('invoices', ref('stg_bitrix24__invoices'), 'invoice_key', lookups) }}
 

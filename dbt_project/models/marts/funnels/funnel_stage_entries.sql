@@ -55,15 +55,9 @@ users as (
 {% if is_incremental_with_documented_columns() %}
 {# the user's and stage's names the rows carry (macros/incremental_facts.sql) #}
 {%- set lookups = [
-    {'keys': ['portal_id', 'assigned_user_id'], 'columns': ['assigned_user_name', 'department_id', 'department_name'],
-     'relation': 'users',
-     'on': 'seen.portal_id = lookup.portal_id and seen.assigned_user_id = lookup.user_id',
-     'compare': {'assigned_user_name': 'lookup.user_name', 'department_id': 'lookup.department_id',
-                 'department_name': 'lookup.department_name'}},
-    {'keys': ['stage_key'], 'columns': ['stage_name', 'funnel_position'],
-     'relation': 'stages',
-     'on': 'seen.stage_key = lookup.stage_key',
-     'compare': {'stage_name': 'lookup.stage_name', 'funnel_position': 'lookup.funnel_position'}},
+    user_lookup('assigned_user_id', {'assigned_user_name': 'user_name', 'department_id': 'department_id',
+                                     'department_name': 'department_name'}),
+    column_lookup('stages', {'stage_key': 'stage_key'}, {'stage_name': 'stage_name', 'funnel_position': 'funnel_position'}),
 ] %}
 {# the items whose attributes or names changed; those with a newer transition come below #}
 changed_owners as materialized (
