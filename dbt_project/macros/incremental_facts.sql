@@ -9,8 +9,9 @@
          the distinct combinations of the lookup's key and the looked-up columns (a few hundred
          users or stages, a few currencies; more where a record's own value takes part, like a
          timestamp for a date in the portal's time zone) are looked up again, and the records of
-         each key whose values differ are rewritten. A renamed user rewrites that user's records and nothing else; the lookups
-         never touch the staged records, whose columns change only with a new load (1.).
+         each key whose values differ are rewritten. A renamed user rewrites that user's records
+         and nothing else; the lookups never touch the staged records, whose columns change only
+         with a new load (1.).
     Every record is rewritten when `source_relation` (a model whose every column the fact passes
     on) gained a column the table lacks (a new custom field), or the table lacks a column the
     model documents (built by an earlier version): dbt adds the column (on_schema_change=

@@ -45,10 +45,8 @@ customers as (
 {# what int_deals_enriched and the joins below look up, for the incremental runs' comparison #}
 {%- set lookups = [
     currency_rate_lookup(),
-    {'keys': ['portal_id'], 'columns': ['account_currency_id'],
-     'relation': '(' ~ account_currencies(ref('stg_bitrix24__currencies')) ~ ')',
-     'on': 'seen.portal_id = lookup.portal_id',
-     'compare': {'account_currency_id': 'lookup.base_currency_id'}},
+    column_lookup('(' ~ account_currencies(ref('stg_bitrix24__currencies')) ~ ')', {'portal_id': 'portal_id'},
+                  {'account_currency_id': 'base_currency_id'}),
     portal_date_lookup('created_at', 'created_date'),
     {'keys': ['stage_key'], 'columns': ['probability_pct', 'pipeline_name', 'stage_name', 'stage_position',
                                         'forecast_probability_pct'],
@@ -60,10 +58,8 @@ customers as (
     user_lookup('assigned_user_id', {'assigned_user_name': 'user_name', 'department_id': 'department_id',
                                      'department_name': 'department_name', 'is_assigned_user_active': 'is_active'}),
     column_lookup('sources', {'portal_id': 'portal_id', 'source_id': 'source_id'}, {'source_name': 'source_name'}),
-    {'keys': ['customer_key'], 'columns': ['customer_type', 'customer_name'],
-     'relation': 'customers',
-     'on': 'seen.customer_key = lookup.customer_key',
-     'compare': {'customer_type': 'lookup.customer_type', 'customer_name': 'lookup.customer_name'}},
+    column_lookup('customers', {'customer_key': 'customer_key'},
+                  {'customer_type': 'customer_type', 'customer_name': 'customer_name'}),
 ] %}
 {{ incremental_fact_records('staged_deals', ref('stg_bitrix24__deals'), 'deal_key', lookups, ref('int_deals_enriched')) }}
 
