@@ -89,9 +89,6 @@ entries as (
 
     select
         scoped_history.*,
-        max(scoped_history.event_id) over (
-            partition by scoped_history.portal_id, scoped_history.entity_type, scoped_history.owner_id
-        ) as last_event_id,
         owners.owner_pipeline_id,
         owners.amount_account,
         owners.currency_id,
@@ -125,8 +122,7 @@ in_period as (
         entries.currency_id,
         entries.rate_to_account_currency,
         entries.assigned_user_id,
-        entries.is_return_customer,
-        entries.last_event_id
+        entries.is_return_customer
     from entries
     inner join periods
         on entries.entered_date <= periods.period_end
@@ -155,7 +151,6 @@ final as (
         max(assigned_user_id) as assigned_user_id,
         {# bool_or is not portable to every adapter; max over 0/1 is #}
         max(case when is_return_customer then 1 else 0 end) = 1 as is_return_customer,
-        max(last_event_id) as last_event_id,
         {# when this build started: int_funnel_item_periods redoes the items with rows newer than its own #}
         {{ run_started_timestamp() }} as built_at
     from in_period
