@@ -14,6 +14,18 @@ from tests.dbt.dbt_runner import dbt, incremental_models_took_their_incremental_
 from tests.pipelines.conftest import duckdb_warehouse, extract
 
 
+def build_and_rebuild(command: list[str], path, directory, rebuilt_directory, monkeypatch):
+    """`dbt <command>` on the warehouse at `path` (incrementally), then on a copy of it in
+    `rebuilt_directory` with --full-refresh: the two results and the rebuilt warehouse's path."""
+    incremental = dbt(command, path, directory, monkeypatch)
+    assert incremental.success, statuses(incremental)
+    rebuilt = rebuilt_directory / "warehouse.duckdb"  # same file name (stack notes P4)
+    shutil.copy(path, rebuilt)
+    full = dbt([command[0], "--full-refresh", *command[1:]], rebuilt, rebuilt_directory, monkeypatch)
+    assert full.success, statuses(full)
+    return incremental, full, rebuilt
+
+
 @pytest.fixture(scope="module")
 def builds(tiny_portal, serve_module, tmp_path_factory):
     sandbox = serve_module(tiny_portal, live=LiveConfig(seed=7))
@@ -28,12 +40,8 @@ def builds(tiny_portal, serve_module, tmp_path_factory):
                                      "group by 1").fetchall())
         changes = sandbox.live.advance(3)
         extract(sandbox, warehouse, reconcile=True)
-        incremental = dbt(["build"], warehouse.duckdb_path, directory, monkeypatch)
-        assert incremental.success, statuses(incremental)
-        rebuilt = tmp_path_factory.mktemp("full-rebuild") / "warehouse.duckdb"  # same file name (stack notes P4)
-        shutil.copy(warehouse.duckdb_path, rebuilt)
-        full = dbt(["build", "--full-refresh"], rebuilt, rebuilt.parent, monkeypatch)
-        assert full.success, statuses(full)
+        incremental, full, rebuilt = build_and_rebuild(["build"], warehouse.duckdb_path, directory,
+                                                       tmp_path_factory.mktemp("full-rebuild"), monkeypatch)
     return first, incremental, full, changes, warehouse.duckdb_path, rebuilt, built
 
 
@@ -141,12 +149,8 @@ def dimension_change(builds, tmp_path_factory):
         # a table built by an earlier version with another column type (it summed into 128-bit ints)
         con.execute("alter table intermediate.int_stage_events_classified alter column process_position type hugeint")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        incremental = dbt(["build"], changed, directory, monkeypatch)
-        assert incremental.success, statuses(incremental)
-        rebuilt = tmp_path_factory.mktemp("dimension-change-full") / "warehouse.duckdb"
-        shutil.copy(changed, rebuilt)
-        full = dbt(["build", "--full-refresh"], rebuilt, rebuilt.parent, monkeypatch)
-        assert full.success, statuses(full)
+        incremental, _, rebuilt = build_and_rebuild(["build"], changed, directory,
+                                                    tmp_path_factory.mktemp("dimension-change-full"), monkeypatch)
     return incremental, changed, rebuilt, user_id, currency, deals
 
 
@@ -286,12 +290,8 @@ def renamed_dictionaries(builds, tmp_path_factory):
         con.execute("update raw_bitrix24.companies set title = title || ' (renamed)' where id = ?",
                     [int(customer_key.rsplit(":", 1)[1])])
     with pytest.MonkeyPatch.context() as monkeypatch:
-        incremental = dbt(["build"], changed, directory, monkeypatch)
-        assert incremental.success, statuses(incremental)
-        rebuilt = tmp_path_factory.mktemp("renamed-dictionaries-full") / "warehouse.duckdb"
-        shutil.copy(changed, rebuilt)
-        full = dbt(["build", "--full-refresh"], rebuilt, rebuilt.parent, monkeypatch)
-        assert full.success, statuses(full)
+        incremental, _, rebuilt = build_and_rebuild(["build"], changed, directory,
+                                                    tmp_path_factory.mktemp("renamed-dictionaries-full"), monkeypatch)
     return incremental, changed, rebuilt, touched
 
 
@@ -334,12 +334,8 @@ def moved_clock(request, builds, tmp_path_factory):
         con.execute(f"update raw_bitrix24.portals set {MOVES[request.param]}")
     select = ["--select", *(f"+{name}" for name in FACTS), "--indirect-selection", "cautious"]
     with pytest.MonkeyPatch.context() as monkeypatch:
-        incremental = dbt(["build", *select], changed, directory, monkeypatch)
-        assert incremental.success, statuses(incremental)
-        rebuilt = tmp_path_factory.mktemp("moved-clock-full") / "warehouse.duckdb"
-        shutil.copy(changed, rebuilt)
-        full = dbt(["build", "--full-refresh", *select], rebuilt, rebuilt.parent, monkeypatch)
-        assert full.success, statuses(full)
+        incremental, _, rebuilt = build_and_rebuild(["build", *select], changed, directory,
+                                                    tmp_path_factory.mktemp("moved-clock-full"), monkeypatch)
     return request.param, incremental, changed, rebuilt, overdue
 
 
@@ -378,13 +374,8 @@ def test_a_deal_restored_after_a_funnel_model_ran_alone_stays_in_the_funnels(bui
         with duckdb.connect(str(changed)) as con:
             con.execute(f"update raw_bitrix24.deals set _is_deleted = false, _deleted_at = null, "
                         f"_dlt_load_id = {next_load.format(1)} where id = ?", [deal_id])
-        incremental = dbt(["run"], changed, tmp_path, monkeypatch)
-        assert incremental.success, statuses(incremental)
-        rebuilt = tmp_path / "rebuilt" / "warehouse.duckdb"
-        rebuilt.parent.mkdir()
-        shutil.copy(changed, rebuilt)
-        full = dbt(["run", "--full-refresh"], rebuilt, rebuilt.parent, monkeypatch)
-        assert full.success, statuses(full)
+        (tmp_path / "rebuilt").mkdir()
+        *_, rebuilt = build_and_rebuild(["run"], changed, tmp_path, tmp_path / "rebuilt", monkeypatch)
     with duckdb.connect(str(changed), read_only=True) as con:
         kept, = con.execute("select count(*) from marts.funnel_stage_entries where entity_type = 'deal' "
                             "and owner_id = ?", [deal_id]).fetchone()
