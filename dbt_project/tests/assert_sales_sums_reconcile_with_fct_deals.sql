@@ -31,16 +31,28 @@ trends as (
 
 ),
 
+{# summed per close day first, then per period: ~1 M deals x their 3 periods otherwise #}
+closed_deals_by_day as (
+
+    select
+        portal_id, pipeline_id, close_date,
+        sum(case when is_won then amount_account else 0 end) as won_amount,
+        sum(case when is_lost then amount_account else 0 end) as lost_amount
+    from deals
+    where coalesce(assigned_user_id, 0) <> 0
+    group by portal_id, pipeline_id, close_date
+
+),
+
 from_deals as (
 
     select
-        deals.portal_id, periods.period_type, periods.period_start, deals.pipeline_id,
-        sum(case when deals.is_won then deals.amount_account else 0 end) as won_amount,
-        sum(case when deals.is_lost then deals.amount_account else 0 end) as lost_amount
-    from deals
+        closed_deals_by_day.portal_id, periods.period_type, periods.period_start, closed_deals_by_day.pipeline_id,
+        sum(closed_deals_by_day.won_amount) as won_amount,
+        sum(closed_deals_by_day.lost_amount) as lost_amount
+    from closed_deals_by_day
     inner join periods
-        on deals.close_date between periods.period_start and periods.period_end
-    where coalesce(deals.assigned_user_id, 0) <> 0
+        on closed_deals_by_day.close_date between periods.period_start and periods.period_end
     group by 1, 2, 3, 4
 
 ),
@@ -65,30 +77,79 @@ trend_mismatches as (
 {#
     The funnel's total amount: the deals with an entry in the period, their amounts from fct_deals.
     A deal's entries share its close date, so its earliest entry decides: one row per deal and
-    pipeline, each joined to its amount once and then to its periods. (Were the close dates of a
-    deal ever to differ, it would be counted twice and fail.)
+    pipeline, each joined to its amount once. (Were the close dates of a deal ever to differ, it
+    would be counted twice and fail.) A deal is in a period when it entered on or before the end and
+    did not close before the start: summed per period as (amounts entered by the end) - (amounts
+    closed before the start), from sums per day, as in assert_funnel_totals_equal_distinct_items;
+    a deal that closes before it first entered is matched to its periods one by one.
 #}
 deal_spans as (
 
-    select portal_id, owner_pipeline_id, owner_key, close_date, min(entered_date) as first_entered_date
-    from {{ ref('funnel_stage_entries') }}
-    where entity_type = 'deal'
-    group by portal_id, owner_pipeline_id, owner_key, close_date
+    select
+        spans.portal_id, spans.owner_pipeline_id, spans.close_date, spans.first_entered_date,
+        deals.amount_account
+    from (
+        select portal_id, owner_pipeline_id, owner_key, close_date, min(entered_date) as first_entered_date
+        from {{ ref('funnel_stage_entries') }}
+        where entity_type = 'deal'
+        group by portal_id, owner_pipeline_id, owner_key, close_date
+    ) as spans
+    inner join deals
+        on spans.owner_key = deals.deal_key
+
+),
+
+entered_by_day as (
+
+    select portal_id, owner_pipeline_id, first_entered_date as day, sum(amount_account) as amount
+    from deal_spans
+    where close_date >= first_entered_date
+    group by portal_id, owner_pipeline_id, first_entered_date
+
+),
+
+closed_by_day as (
+
+    select portal_id, owner_pipeline_id, close_date as day, sum(amount_account) as amount
+    from deal_spans
+    where close_date >= first_entered_date
+    group by portal_id, owner_pipeline_id, close_date
+
+),
+
+signed_amounts as (
+
+    select entered_by_day.portal_id, periods.period_type, periods.period_start, entered_by_day.owner_pipeline_id,
+        entered_by_day.amount
+    from entered_by_day
+    inner join periods
+        on entered_by_day.day <= periods.period_end
+
+    union all
+
+    select closed_by_day.portal_id, periods.period_type, periods.period_start, closed_by_day.owner_pipeline_id,
+        -closed_by_day.amount
+    from closed_by_day
+    inner join periods
+        on closed_by_day.day < periods.period_start
+
+    union all
+
+    select deal_spans.portal_id, periods.period_type, periods.period_start, deal_spans.owner_pipeline_id,
+        deal_spans.amount_account
+    from deal_spans
+    inner join periods
+        on deal_spans.first_entered_date <= periods.period_end
+        and deal_spans.close_date >= periods.period_start
+    where deal_spans.close_date < deal_spans.first_entered_date
 
 ),
 
 funnel_amounts as (
 
-    select
-        deal_spans.portal_id, periods.period_type, periods.period_start, deal_spans.owner_pipeline_id as pipeline_id,
-        sum(deals.amount_account) as amount
-    from deal_spans
-    inner join deals
-        on deal_spans.owner_key = deals.deal_key
-    inner join periods
-        on deal_spans.first_entered_date <= periods.period_end
-        and deal_spans.close_date >= periods.period_start
-    group by 1, 2, 3, 4
+    select portal_id, period_type, period_start, owner_pipeline_id as pipeline_id, sum(amount) as amount
+    from signed_amounts
+    group by portal_id, period_type, period_start, owner_pipeline_id
 
 ),
 

@@ -250,3 +250,24 @@ def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_w
         for period_type, period_start in (("month", date(2025, 3, 1)), ("quarter", date(2025, 1, 1)),
                                           ("year", date(2025, 1, 1)))
     ]
+
+
+def test_reconciliation_tests_catch_a_funnel_total_the_entries_do_not_have(funnel_warehouse, tmp_path):
+    tampered = tmp_path / "warehouse.duckdb"
+    shutil.copy(funnel_warehouse, tampered)
+    with duckdb.connect(str(tampered)) as connection:
+        connection.execute("update marts.funnel_stage_entries set close_date = date '2025-02-20' "
+                           "where owner_key = (select deal_key from marts.fct_deals where deal_id = 13)")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = dbt(["test", "--select", "assert_funnel_totals_equal_distinct_items"], tampered, tmp_path, monkeypatch)
+    test = next(r for r in result.result.results if r.node.name == "assert_funnel_totals_equal_distinct_items")
+    with duckdb.connect(str(tampered), read_only=True) as connection:
+        mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
+    # D13 (pipeline 0) entered on 03-03 and now closes on 02-20, before its first entry: no longer in
+    # March (closed before its start), still in Q1 and 2025 (entered by their end, closed after their
+    # start), never in February (entered after its end). The funnels, built before, count 5 in March.
+    assert test.failures == 2
+    assert mismatches == [
+        ("deal", "month", date(2025, 3, 1), 0, "classic", 5, 4),
+        ("deal", "month", date(2025, 3, 1), 0, "conversion", 5, 4),
+    ]
