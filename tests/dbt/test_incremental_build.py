@@ -107,8 +107,8 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     first_by_name = {r.node.name: r.node for r in first.result.results}
     # The first build was a full one; the second took the incremental branch, which selects the
     # items with transitions newer than the built ones and replaces only their rows.
-    assert "changed_owners" not in first_by_name["int_stage_history_with_supposed"].compiled_code
-    assert "changed_owners" in by_name["int_stage_history_with_supposed"].compiled_code
+    assert "changed_owners" not in first_by_name["int_stage_events_classified"].compiled_code
+    assert "changed_owners" in by_name["int_stage_events_classified"].compiled_code
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
@@ -313,46 +313,66 @@ def test_renamed_stages_sources_and_companies_reach_the_incremental_facts(rename
 
 
 FACTS = ("fct_activities", "fct_calls", "fct_deals", "fct_leads", "fct_payments")
-MOVES = {
+CHANGES = {
     # its last extraction a year earlier: activities overdue then are not now
-    "extraction time": "extracted_at = extracted_at - interval 365 day",
+    "extraction time": ("update raw_bitrix24.portals set extracted_at = extracted_at - interval 365 day", 1),
     # +03:00 -> -05:00, as a zone with daylight saving moves twice a year, by more
-    "time zone": "timezone_offset = '-05:00'",
+    "time zone": ("update raw_bitrix24.portals set timezone_offset = '-05:00'", 1),
+    # two process stages of the default pipeline swap places in the portal
+    "stage order": ("update raw_bitrix24.statuses set sort = case status_id when 'PREPARATION' then 30 else 20 end "
+                    "where entity_id = 'DEAL_STAGE' and status_id in ('PREPARATION', 'PREPAYMENT_INVOICE')", 2),
 }
 
 
-@pytest.fixture(scope="module", params=list(MOVES))
-def moved_clock(request, builds, tmp_path_factory):
-    """The incrementally built warehouse after the portal's extraction time or time zone moved,
-    nothing loaded again; the facts built again incrementally and from scratch."""
+@pytest.fixture(scope="module", params=list(CHANGES))
+def moved_clock_or_stages(request, builds, tmp_path_factory):
+    """The incrementally built warehouse after the portal's extraction time, time zone or stage
+    order moved, nothing loaded again; built again incrementally and from scratch."""
     *_, path, _, _ = builds
     directory = tmp_path_factory.mktemp("moved-clock")
     changed = directory / "warehouse.duckdb"
     shutil.copy(path, changed)
+    update, rows = CHANGES[request.param]
     with duckdb.connect(str(changed)) as con:
         overdue, = con.execute("select count(*) from marts.fct_activities where is_overdue").fetchone()
-        con.execute(f"update raw_bitrix24.portals set {MOVES[request.param]}")
-    select = ["--select", *(f"+{name}" for name in FACTS), "--indirect-selection", "cautious"]
+        built, = con.execute("select max(built_at) from intermediate.int_stage_events_classified").fetchone()
+        assert con.execute(update).fetchone()[0] == rows
     with pytest.MonkeyPatch.context() as monkeypatch:
-        incremental, _, rebuilt = build_and_rebuild(["build", *select], changed, directory,
+        incremental, _, rebuilt = build_and_rebuild(["build"], changed, directory,
                                                     tmp_path_factory.mktemp("moved-clock-full"), monkeypatch)
-    return request.param, incremental, changed, rebuilt, overdue
+    return request.param, incremental, changed, rebuilt, overdue, built
 
 
-def test_a_moved_extraction_time_or_time_zone_reaches_the_incremental_facts(moved_clock):
-    # (the stage-event chain does not follow a time-zone change: docs/transformation.md, --full-refresh)
-    move, incremental, changed, rebuilt, overdue = moved_clock
+def rewritten_and_all(con, table: str, built, where: str = "true") -> tuple[int, int]:
+    """How many items of `table` were rewritten after `built`, and how many match `where`."""
+    return con.execute(f"select count(distinct owner_scope_key) filter (where built_at > ?), "
+                       f"count(distinct owner_scope_key) filter (where {where}) from {table}", [built]).fetchone()
+
+
+def test_a_moved_extraction_time_time_zone_or_stage_order_reaches_every_incremental_model(moved_clock_or_stages):
+    move, incremental, changed, rebuilt, overdue, built = moved_clock_or_stages
     compiled = {r.node.name: r.node.compiled_code for r in incremental.result.results}
     assert all("changed_keys" in compiled[name] for name in FACTS)
+    assert "outdated_pipelines" in compiled["int_stage_events_classified"]
     with duckdb.connect(str(changed), read_only=True) as con:
         still_overdue, = con.execute("select count(*) from marts.fct_activities where is_overdue").fetchone()
-        calls, rewritten = con.execute("select count(*), count(*) filter (where built_at = "
-                                       "(select max(built_at) from marts.fct_calls)) from marts.fct_calls").fetchone()
-    if move == "extraction time":
-        assert 0 <= still_overdue < overdue
-    else:  # every call's hour moved: the portal's lookup rewrote them all
-        assert rewritten == calls > 0
-    assert_same_tables(changed, rebuilt, "marts", only=FACTS)
+        calls, rewritten_calls = con.execute("select count(*), count(*) filter (where built_at = "
+                                             "(select max(built_at) from marts.fct_calls)) from marts.fct_calls").fetchone()
+        classified = "intermediate.int_stage_events_classified"
+        if move == "extraction time":
+            assert 0 <= still_overdue < overdue
+            assert rewritten_and_all(con, classified, built)[0] == 0  # no transition's date or stage moved
+        elif move == "time zone":  # every call's hour and every transition's date moved: all rewritten
+            assert rewritten_calls == calls > 0
+            rewritten, items = rewritten_and_all(con, classified, built)
+            assert rewritten == items > 0
+        else:  # the items with a transition in the default pipeline, no other
+            rewritten, items = rewritten_and_all(con, classified, built, "entity_type = 'deal' and pipeline_id = 0")
+            assert rewritten == items > 0
+            assert con.execute(f"select count(*) from {classified} where pipeline_id = 0 "
+                               "and stage_id in ('PREPARATION', 'PREPAYMENT_INVOICE')").fetchone()[0] > 0
+    for schema in ("intermediate", "marts"):
+        assert_same_tables(changed, rebuilt, schema)
 
 
 def test_a_deal_restored_after_a_funnel_model_ran_alone_stays_in_the_funnels(builds, tmp_path):

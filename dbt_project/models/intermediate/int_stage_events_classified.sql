@@ -3,9 +3,13 @@
     the previous stage, pipeline and semantics, the kind of transition (reference §7.1), the
     portal-local date, and the time spent before the next real transition.
 
-    Incremental like int_stage_history_with_supposed: the items with a transition newer than the
-    built ones are recomputed whole (delete+insert by item); transitions removed from the raw layer
-    are dropped by the post-hook.
+    Incremental: an item is recomputed whole (delete+insert by item) when it has a transition newer
+    than the built ones, or when a row of it was built with another stage list of its pipeline or
+    another UTC offset of its portal than the current ones (stages reordered, added, removed or
+    given other semantics in the portal; the time zone moved, as daylight saving moves it): each row
+    keeps the signature of the stage list and the offset it was computed with. The models
+    downstream recompute the items this one rewrote (built_at). Transitions removed from the raw
+    layer are dropped by the post-hook.
 #}
 {{
     config(
@@ -61,7 +65,88 @@ history as (
 
 ),
 
-{{ items_with_new_stage_events('history', 'owner_history') }}
+{# what classifying a pipeline's transitions reads of its stages: a stage added, removed, moved or given other semantics changes it #}
+pipeline_stage_lists as (
+
+    select
+        portal_id,
+        entity_type,
+        pipeline_id,
+        {{ dbt.hash("string_agg(stage_id || '|' || coalesce(stage_semantics, '') || '|' || coalesce(cast(process_position as "
+            ~ dbt.type_string() ~ "), ''), ',' order by stage_position)") }} as stage_list_signature
+    from stages
+    group by portal_id, entity_type, pipeline_id
+
+),
+
+{% if is_incremental_with_documented_columns() %}
+{# history IDs only grow: the newest built ID is the watermark of new transitions #}
+built as (
+
+    select portal_id, entity_type, max(event_id) as max_event_id
+    from {{ this }}
+    group by portal_id, entity_type
+
+),
+
+{# the pipelines whose rows were built with another stage list, or portal UTC offset, than now #}
+outdated_pipelines as (
+
+    select built_with.portal_id, built_with.entity_type, built_with.pipeline_id
+    from (
+        select distinct portal_id, entity_type, pipeline_id, stage_list_signature, utc_offset_minutes
+        from {{ this }}
+    ) as built_with
+    left join pipeline_stage_lists
+        on built_with.portal_id = pipeline_stage_lists.portal_id
+        and built_with.entity_type = pipeline_stage_lists.entity_type
+        and coalesce(built_with.pipeline_id, -1) = coalesce(pipeline_stage_lists.pipeline_id, -1)
+    left join portals
+        on built_with.portal_id = portals.portal_id
+    where built_with.stage_list_signature is distinct from pipeline_stage_lists.stage_list_signature
+        or built_with.utc_offset_minutes <> coalesce(portals.utc_offset_minutes, 0)
+
+),
+
+changed_owners as (
+
+    select history.portal_id, history.entity_type, history.owner_id
+    from history
+    left join built
+        on history.portal_id = built.portal_id
+        and history.entity_type = built.entity_type
+    where built.max_event_id is null
+        or history.event_id > built.max_event_id
+
+    union
+
+    select built_rows.portal_id, built_rows.entity_type, built_rows.owner_id
+    from {{ this }} as built_rows
+    inner join outdated_pipelines
+        on built_rows.portal_id = outdated_pipelines.portal_id
+        and built_rows.entity_type = outdated_pipelines.entity_type
+        and coalesce(built_rows.pipeline_id, -1) = coalesce(outdated_pipelines.pipeline_id, -1)
+
+),
+
+{# the whole item: its rows depend on all its transitions #}
+owner_history as (
+
+    select history.*
+    from history
+    inner join changed_owners
+        on history.portal_id = changed_owners.portal_id
+        and history.entity_type = changed_owners.entity_type
+        and history.owner_id = changed_owners.owner_id
+
+),
+{% else %}
+owner_history as (
+
+    select * from history
+
+),
+{% endif %}
 
 sequenced as (
 
@@ -93,7 +178,8 @@ joined as (
         coalesce(previous_stages.stage_semantics, sequenced.previous_recorded_semantics)
             as previous_stage_semantics,
         previous_stages.process_position as previous_process_position,
-        portals.utc_offset_minutes
+        pipeline_stage_lists.stage_list_signature,
+        coalesce(portals.utc_offset_minutes, 0) as utc_offset_minutes
     from sequenced
     left join stages
         on sequenced.stage_key = stages.stage_key
@@ -101,6 +187,10 @@ joined as (
         on previous_stages.stage_key = {{ stage_key(
             'sequenced.portal_id', 'sequenced.entity_type', 'sequenced.previous_pipeline_id',
             'sequenced.previous_stage_id') }}
+    left join pipeline_stage_lists
+        on sequenced.portal_id = pipeline_stage_lists.portal_id
+        and sequenced.entity_type = pipeline_stage_lists.entity_type
+        and coalesce(sequenced.pipeline_id, -1) = coalesce(pipeline_stage_lists.pipeline_id, -1)
     left join portals
         on sequenced.portal_id = portals.portal_id
 
@@ -156,9 +246,11 @@ final as (
         stage_semantics in ('success', 'failure')
             and coalesce(previous_stage_semantics, 'process') = 'process' as is_closing,
         entered_at,
-        {{ portal_local_date('entered_at', 'coalesce(utc_offset_minutes, 0)') }} as entered_date,
+        {{ portal_local_date('entered_at', 'utc_offset_minutes') }} as entered_date,
         left_at,
         {{ dbt.datediff('entered_at', 'left_at', 'second') }} as spent_seconds,
+        stage_list_signature,
+        utc_offset_minutes,
         {{ run_started_timestamp() }} as built_at
     from classified
 

@@ -18,11 +18,11 @@
     resets it and S/F → S/F moves copy it (§7.1, recipe §7.11). SPENT_TIME is on real rows only:
     the seconds until the next real transition (NULL while the item is still there).
 
-    Incremental: an item's rows are rebuilt whenever it has a transition newer than the ones
-    already built (delete+insert by owner), so a scheduled run touches only the items that moved.
-    A post-hook drops the rows of transitions that are gone from the raw layer (a deleted deal's
-    history is marked deleted by the extractor's reconciliation). Changing a pipeline's stage order
-    needs `--full-refresh`.
+    Incremental: an item's rows are rebuilt whenever int_stage_events_classified rewrote it (a new
+    transition, its pipeline's stages or its portal's time zone changed; delete+insert by owner), so
+    a scheduled run touches only the items that moved. A post-hook drops the rows of transitions
+    that are gone from the raw layer (a deleted deal's history is marked deleted by the extractor's
+    reconciliation).
 #}
 -- depends_on: {{ ref('stg_bitrix24__deal_stage_history') }}
 -- depends_on: {{ ref('stg_bitrix24__lead_stage_history') }}
@@ -38,14 +38,18 @@
 
 with
 
-{# not materialized: incremental runs read it twice, and DuckDB would first copy all of it #}
-events as not materialized (
+{#
+    The items to rebuild: int_stage_events_classified rewrites an item whole, stamping its rows with
+    the build's start (built_at), so the rows stamped after this table's newest are exactly theirs.
+#}
+owner_events as (
 
     select * from {{ ref('int_stage_events_classified') }}
+    {% if is_incremental_with_documented_columns() -%}
+    where built_at > {{ newest_built_at(this) }}
+    {%- endif %}
 
 ),
-
-{{ items_with_new_stage_events('events', 'owner_events') }}
 
 process_stages as (
 
