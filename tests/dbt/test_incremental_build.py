@@ -112,7 +112,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
-    assert len(incremental_models_took_their_incremental_branch(incremental)) == 14
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 15
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "
@@ -321,13 +321,18 @@ CHANGES = {
     # two process stages of the default pipeline swap places in the portal
     "stage order": ("update raw_bitrix24.statuses set sort = case status_id when 'PREPARATION' then 30 else 20 end "
                     "where entity_id = 'DEAL_STAGE' and status_id in ('PREPARATION', 'PREPAYMENT_INVOICE')", 2),
+    # business_rules.yml's cost rates edited: calls, tasks and call minutes cost more, other types nothing
+    "cost rates": ("create schema if not exists inputs; create or replace table inputs.cost_rates "
+                   "(cost_kind varchar, activity_type varchar, rate decimal(20, 4)); insert into inputs.cost_rates "
+                   "values ('activity', 'call', 111), ('activity', 'task', 333), ('call_minute', null, 22.2)", 3),
 }
 
 
 @pytest.fixture(scope="module", params=list(CHANGES))
 def moved_clock_or_stages(request, builds, tmp_path_factory):
     """The incrementally built warehouse after the portal's extraction time, time zone or stage
-    order moved, nothing loaded again; built again incrementally and from scratch."""
+    order moved, or the cost rates were edited, nothing loaded again; built again incrementally
+    and from scratch."""
     *_, path, _, _ = builds
     directory = tmp_path_factory.mktemp("moved-clock")
     changed = directory / "warehouse.duckdb"
@@ -336,6 +341,7 @@ def moved_clock_or_stages(request, builds, tmp_path_factory):
     with duckdb.connect(str(changed)) as con:
         overdue, = con.execute("select count(*) from marts.fct_activities where is_overdue").fetchone()
         built, = con.execute("select max(built_at) from intermediate.int_stage_events_classified").fetchone()
+        con.execute("create table costs_before as select activity_key, cost_to_serve from intermediate.int_activity_costs")
         assert con.execute(update).fetchone()[0] == rows
     with pytest.MonkeyPatch.context() as monkeypatch:
         incremental, _, rebuilt = build_and_rebuild(["build"], changed, directory,
@@ -349,7 +355,7 @@ def rewritten_and_all(con, table: str, built, where: str = "true") -> tuple[int,
                        f"count(distinct owner_scope_key) filter (where {where}) from {table}", [built]).fetchone()
 
 
-def test_a_moved_extraction_time_time_zone_or_stage_order_reaches_every_incremental_model(moved_clock_or_stages):
+def test_a_moved_clock_stage_order_or_cost_rate_reaches_every_incremental_model(moved_clock_or_stages):
     move, incremental, changed, rebuilt, overdue, built = moved_clock_or_stages
     compiled = {r.node.name: r.node.compiled_code for r in incremental.result.results}
     assert all("changed_keys" in compiled[name] for name in FACTS)
@@ -366,6 +372,12 @@ def test_a_moved_extraction_time_time_zone_or_stage_order_reaches_every_incremen
             assert rewritten_calls == calls > 0
             rewritten, items = rewritten_and_all(con, classified, built)
             assert rewritten == items > 0
+        elif move == "cost rates":  # the activities whose cost moved, no other
+            rewritten, repriced = con.execute(
+                "select count(*) filter (where built_at > ?), count(*) filter (where costs.cost_to_serve <> "
+                "costs_before.cost_to_serve) from intermediate.int_activity_costs as costs "
+                "inner join costs_before using (activity_key)", [built]).fetchone()
+            assert rewritten == repriced > 0
         else:  # the items with a transition in the default pipeline, no other
             rewritten, items = rewritten_and_all(con, classified, built, "entity_type = 'deal' and pipeline_id = 0")
             assert rewritten == items > 0
