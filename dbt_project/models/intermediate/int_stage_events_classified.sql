@@ -21,6 +21,42 @@
     )
 }}
 
+{# what classifying a pipeline's transitions reads of its stages: a stage added, removed, moved or given other semantics changes it #}
+{%- set stage_lists -%}
+    select
+        portal_id,
+        entity_type,
+        pipeline_id,
+        {{ dbt.hash("string_agg(stage_id || '|' || coalesce(stage_semantics, '') || '|' || coalesce(cast(process_position as "
+            ~ dbt.type_string() ~ "), ''), ',' order by stage_position)") }} as stage_list_signature
+    from {{ ref('int_stages_ordered') }}
+    group by portal_id, entity_type, pipeline_id
+{%- endset %}
+
+{#
+    The pipelines whose rows were built with another stage list, or portal UTC offset, than now.
+    Asked before the run's query (one scan of the few combinations the built rows hold), which
+    recomputes their items only when there are any: with that union in the plan, DuckDB joined the
+    7 M transitions to the changed items the wrong way round (1.2 s instead of 0.5 s).
+#}
+{%- set outdated_pipelines -%}
+    select built_with.portal_id, built_with.entity_type, built_with.pipeline_id
+    from (
+        select distinct portal_id, entity_type, pipeline_id, stage_list_signature, utc_offset_minutes
+        from {{ this }}
+    ) as built_with
+    left join ({{ stage_lists }}) as stage_lists
+        on built_with.portal_id = stage_lists.portal_id
+        and built_with.entity_type = stage_lists.entity_type
+        and coalesce(built_with.pipeline_id, -1) = coalesce(stage_lists.pipeline_id, -1)
+    left join {{ ref('stg_bitrix24__portals') }} as portals
+        on built_with.portal_id = portals.portal_id
+    where built_with.stage_list_signature is distinct from stage_lists.stage_list_signature
+        or built_with.utc_offset_minutes <> coalesce(portals.utc_offset_minutes, 0)
+{%- endset %}
+{%- set recompute_outdated = execute and is_incremental_with_documented_columns()
+    and run_query(outdated_pipelines).rows | length > 0 %}
+
 with
 
 portals as (
@@ -65,17 +101,9 @@ history as (
 
 ),
 
-{# what classifying a pipeline's transitions reads of its stages: a stage added, removed, moved or given other semantics changes it #}
 pipeline_stage_lists as (
 
-    select
-        portal_id,
-        entity_type,
-        pipeline_id,
-        {{ dbt.hash("string_agg(stage_id || '|' || coalesce(stage_semantics, '') || '|' || coalesce(cast(process_position as "
-            ~ dbt.type_string() ~ "), ''), ',' order by stage_position)") }} as stage_list_signature
-    from stages
-    group by portal_id, entity_type, pipeline_id
+    {{ stage_lists }}
 
 ),
 
@@ -89,43 +117,26 @@ built as (
 
 ),
 
-{# the pipelines whose rows were built with another stage list, or portal UTC offset, than now #}
-outdated_pipelines as (
-
-    select built_with.portal_id, built_with.entity_type, built_with.pipeline_id
-    from (
-        select distinct portal_id, entity_type, pipeline_id, stage_list_signature, utc_offset_minutes
-        from {{ this }}
-    ) as built_with
-    left join pipeline_stage_lists
-        on built_with.portal_id = pipeline_stage_lists.portal_id
-        and built_with.entity_type = pipeline_stage_lists.entity_type
-        and coalesce(built_with.pipeline_id, -1) = coalesce(pipeline_stage_lists.pipeline_id, -1)
-    left join portals
-        on built_with.portal_id = portals.portal_id
-    where built_with.stage_list_signature is distinct from pipeline_stage_lists.stage_list_signature
-        or built_with.utc_offset_minutes <> coalesce(portals.utc_offset_minutes, 0)
-
-),
-
 changed_owners as (
 
-    select history.portal_id, history.entity_type, history.owner_id
+    select distinct history.portal_id, history.entity_type, history.owner_id
     from history
     left join built
         on history.portal_id = built.portal_id
         and history.entity_type = built.entity_type
     where built.max_event_id is null
         or history.event_id > built.max_event_id
+    {%- if recompute_outdated %}
 
     union
 
     select built_rows.portal_id, built_rows.entity_type, built_rows.owner_id
     from {{ this }} as built_rows
-    inner join outdated_pipelines
+    inner join ({{ outdated_pipelines }}) as outdated_pipelines
         on built_rows.portal_id = outdated_pipelines.portal_id
         and built_rows.entity_type = outdated_pipelines.entity_type
         and coalesce(built_rows.pipeline_id, -1) = coalesce(outdated_pipelines.pipeline_id, -1)
+    {%- endif %}
 
 ),
 
