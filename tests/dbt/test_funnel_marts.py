@@ -271,3 +271,20 @@ def test_reconciliation_tests_catch_a_funnel_total_the_entries_do_not_have(funne
         ("deal", "month", date(2025, 3, 1), 0, "classic", 5, 4),
         ("deal", "month", date(2025, 3, 1), 0, "conversion", 5, 4),
     ]
+
+
+def test_reconciliation_tests_catch_a_funnel_amount_of_a_deal_closed_before_it_entered(funnel_warehouse, tmp_path):
+    tampered = tmp_path / "warehouse.duckdb"
+    shutil.copy(funnel_warehouse, tampered)
+    with duckdb.connect(str(tampered)) as connection:
+        connection.execute("update marts.funnel_stage_entries set close_date = date '2025-02-20' "
+                           "where owner_key = (select deal_key from marts.fct_deals where deal_id = 13)")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = dbt(["test", "--select", "assert_sales_sums_reconcile_with_fct_deals"], tampered, tmp_path, monkeypatch)
+    test = next(r for r in result.result.results if r.node.name == "assert_sales_sums_reconcile_with_fct_deals")
+    with duckdb.connect(str(tampered), read_only=True) as connection:
+        mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
+    # D13 (won, 120,000, entered 03-03) now closes on 02-20, before its first entry: out of March's
+    # funnel amount, still in Q1's and 2025's (matched to them one by one); the trends read fct_deals
+    assert test.failures == 1
+    assert mismatches == [("deal_funnel_by_period", "month", date(2025, 3, 1), 0, Decimal("120000.00"))]
