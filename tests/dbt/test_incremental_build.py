@@ -119,6 +119,12 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
             "when 'deal' then ? else ? end then owner_scope_key end) "
             "from intermediate.int_stage_history_with_supposed", [built["deal"], built["lead"]]).fetchone()
     assert 0 < moved < owners / 4, (moved, owners)
+    # the history rewrote exactly those items: the ones the stage events rewrote (built_at)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rewritten, = con.execute(
+            "select count(distinct owner_scope_key) filter (where built_at = (select max(built_at) from "
+            "intermediate.int_stage_events_classified)) from intermediate.int_stage_history_with_supposed").fetchone()
+    assert rewritten == moved, (rewritten, moved)
     # time_to_first_action rewrote the deals whose fact or first activity the run rewrote
     with duckdb.connect(str(path), read_only=True) as con:
         rewritten, deals = con.execute("select count(*) filter (where built_at = (select max(built_at) from "
