@@ -228,19 +228,32 @@ def test_manager_rating(con):
     ]
 
 
-def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_warehouse, tmp_path):
+def tampered_reconciliation(funnel_warehouse, tmp_path, tamper: str, test_name: str) -> tuple[int, list]:
+    """Run the singular test `test_name` on a copy of the funnel warehouse changed by `tamper`: its
+    failure count and the rows it returns (without portal_id), in order."""
     tampered = tmp_path / "warehouse.duckdb"
     shutil.copy(funnel_warehouse, tampered)
     with duckdb.connect(str(tampered)) as connection:
-        connection.execute("update marts.fct_deals set amount_account = amount_account + 100 where deal_id = 13")
+        connection.execute(tamper)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        result = dbt(["test", "--select", "assert_sales_sums_reconcile_with_fct_deals"], tampered, tmp_path, monkeypatch)
-    test = next(r for r in result.result.results if r.node.name == "assert_sales_sums_reconcile_with_fct_deals")
+        result = dbt(["test", "--select", test_name], tampered, tmp_path, monkeypatch)
+    test = next(r for r in result.result.results if r.node.name == test_name)
     with duckdb.connect(str(tampered), read_only=True) as connection:
         mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
+    return test.failures, mismatches
+
+
+D13_CLOSES_BEFORE_IT_ENTERED = ("update marts.funnel_stage_entries set close_date = date '2025-02-20' "
+                                "where owner_key = (select deal_key from marts.fct_deals where deal_id = 13)")
+
+
+def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_warehouse, tmp_path):
+    failures, mismatches = tampered_reconciliation(
+        funnel_warehouse, tmp_path, "update marts.fct_deals set amount_account = amount_account + 100 where deal_id = 13",
+        "assert_sales_sums_reconcile_with_fct_deals")
     # D13 (pipeline 0) won on 2025-03-25, entered the funnel on 03-03: its month, quarter and year
     # count it among the won deals (sales trends) and among the funnel's deals, both now 100 short
-    assert test.failures == 6
+    assert failures == 6
     assert mismatches == [
         ("deal_funnel_by_period", period_type, period_start, 0, Decimal("-100.00"))
         for period_type, period_start in (("month", date(2025, 3, 1)), ("quarter", date(2025, 1, 1)),
@@ -253,20 +266,12 @@ def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_w
 
 
 def test_reconciliation_tests_catch_a_funnel_total_the_entries_do_not_have(funnel_warehouse, tmp_path):
-    tampered = tmp_path / "warehouse.duckdb"
-    shutil.copy(funnel_warehouse, tampered)
-    with duckdb.connect(str(tampered)) as connection:
-        connection.execute("update marts.funnel_stage_entries set close_date = date '2025-02-20' "
-                           "where owner_key = (select deal_key from marts.fct_deals where deal_id = 13)")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        result = dbt(["test", "--select", "assert_funnel_totals_equal_distinct_items"], tampered, tmp_path, monkeypatch)
-    test = next(r for r in result.result.results if r.node.name == "assert_funnel_totals_equal_distinct_items")
-    with duckdb.connect(str(tampered), read_only=True) as connection:
-        mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
+    failures, mismatches = tampered_reconciliation(funnel_warehouse, tmp_path, D13_CLOSES_BEFORE_IT_ENTERED,
+                                                   "assert_funnel_totals_equal_distinct_items")
     # D13 (pipeline 0) entered on 03-03 and now closes on 02-20, before its first entry: no longer in
     # March (closed before its start), still in Q1 and 2025 (entered by their end, closed after their
     # start), never in February (entered after its end). The funnels, built before, count 5 in March.
-    assert test.failures == 2
+    assert failures == 2
     assert mismatches == [
         ("deal", "month", date(2025, 3, 1), 0, "classic", 5, 4),
         ("deal", "month", date(2025, 3, 1), 0, "conversion", 5, 4),
@@ -274,17 +279,9 @@ def test_reconciliation_tests_catch_a_funnel_total_the_entries_do_not_have(funne
 
 
 def test_reconciliation_tests_catch_a_funnel_amount_of_a_deal_closed_before_it_entered(funnel_warehouse, tmp_path):
-    tampered = tmp_path / "warehouse.duckdb"
-    shutil.copy(funnel_warehouse, tampered)
-    with duckdb.connect(str(tampered)) as connection:
-        connection.execute("update marts.funnel_stage_entries set close_date = date '2025-02-20' "
-                           "where owner_key = (select deal_key from marts.fct_deals where deal_id = 13)")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        result = dbt(["test", "--select", "assert_sales_sums_reconcile_with_fct_deals"], tampered, tmp_path, monkeypatch)
-    test = next(r for r in result.result.results if r.node.name == "assert_sales_sums_reconcile_with_fct_deals")
-    with duckdb.connect(str(tampered), read_only=True) as connection:
-        mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
+    failures, mismatches = tampered_reconciliation(funnel_warehouse, tmp_path, D13_CLOSES_BEFORE_IT_ENTERED,
+                                                   "assert_sales_sums_reconcile_with_fct_deals")
     # D13 (won, 120,000, entered 03-03) now closes on 02-20, before its first entry: out of March's
     # funnel amount, still in Q1's and 2025's (matched to them one by one); the trends read fct_deals
-    assert test.failures == 1
+    assert failures == 1
     assert mismatches == [("deal_funnel_by_period", "month", date(2025, 3, 1), 0, Decimal("120000.00"))]
