@@ -219,35 +219,21 @@ final as (
 
     union all
 
-    select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, 'units', cast(won_count as decimal(20, 4))
+    {#- each close-date metric: its value and the count that says a deal counts towards it #}
+    {%- for metric, value, count in [
+        ('units', 'cast(won_count as decimal(20, 4))', 'won_count'),
+        ('deal_value', 'won_amount', 'won_count'),
+        ('area_m2', 'won_area', 'won_with_area_count'),
+        ('area_deal_value', 'won_with_area_amount', 'won_with_area_count'),
+        ('lost_deals', 'cast(lost_count as decimal(20, 4))', 'lost_count'),
+    ] %}
+
+    select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, '{{ metric }}', {{ value }}
     from closed_deal_facts
-    where won_count > 0
+    where {{ count }} > 0
 
     union all
-
-    select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, 'deal_value', won_amount
-    from closed_deal_facts
-    where won_count > 0
-
-    union all
-
-    select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, 'area_m2', won_area
-    from closed_deal_facts
-    where won_with_area_count > 0
-
-    union all
-
-    select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, 'area_deal_value', won_with_area_amount
-    from closed_deal_facts
-    where won_with_area_count > 0
-
-    union all
-
-    select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, 'lost_deals', cast(lost_count as decimal(20, 4))
-    from closed_deal_facts
-    where lost_count > 0
-
-    union all
+    {%- endfor %}
 
     select portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, 'payments', fact_value
     from payment_facts
