@@ -23,6 +23,8 @@
             {{ dbt.type_timestamp() }})) from {{ this }} where built_at < {{ run_started_timestamp() }}))",
     )
 }}
+{#- asked once: each asking reads the built table's columns from the catalogue #}
+{%- set incremental = is_incremental_with_documented_columns() %}
 with
 
 calls as (
@@ -44,7 +46,7 @@ rates as (
 
 ),
 
-{% if is_incremental_with_documented_columns() %}
+{% if incremental %}
 {%- set lookups = [
     {'keys': ['activity_type'], 'columns': ['activity_cost'],
      'relation': "(select activity_type, rate from rates where cost_kind = 'activity')",
@@ -75,7 +77,7 @@ activities as (
     select * from {{ ref('fct_activities') }}
     where not is_deleted
         and is_completed
-        {%- if is_incremental_with_documented_columns() %}
+        {%- if incremental %}
         and activity_key in (select activity_key from changed_activities)
         {%- endif %}
 

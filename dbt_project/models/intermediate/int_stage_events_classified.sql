@@ -54,7 +54,9 @@
     where built_with.stage_list_signature is distinct from stage_lists.stage_list_signature
         or built_with.utc_offset_minutes <> coalesce(portals.utc_offset_minutes, 0)
 {%- endset %}
-{%- set recompute_outdated = execute and is_incremental_with_documented_columns()
+{#- asked once: each asking reads the built table's columns from the catalogue #}
+{%- set incremental = is_incremental_with_documented_columns() %}
+{%- set recompute_outdated = execute and incremental
     and run_query(outdated_pipelines).rows | length > 0 %}
 
 with
@@ -107,7 +109,7 @@ pipeline_stage_lists as (
 
 ),
 
-{% if is_incremental_with_documented_columns() %}
+{% if incremental %}
 {# history IDs only grow: the newest built ID is the watermark of new transitions #}
 built as (
 
