@@ -53,10 +53,11 @@ def tables(path, schema: str) -> list[str]:
 
 
 def columns(con, table: str) -> str:
-    """Every column but built_at (the time of the build that wrote the row differs by run), by name:
-    a column an incremental build added sits last, where a full build puts it in select order."""
+    """Every column but built_at and retired_at (the time of the build that wrote or retired the row
+    differs by run), by name: a column an incremental build added sits last, where a full build puts
+    it in select order."""
     names = [row[0] for row in con.execute(f"select * from {table} limit 0").description]
-    return ", ".join(f'"{name}"' for name in names if name != "built_at")
+    return ", ".join(f'"{name}"' for name in names if name not in ("built_at", "retired_at"))
 
 
 def test_live_changes_moved_deals(builds):
@@ -112,7 +113,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
-    assert len(incremental_models_took_their_incremental_branch(incremental)) == 15
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 17
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "
@@ -421,3 +422,67 @@ def test_a_deal_restored_after_a_funnel_model_ran_alone_stays_in_the_funnels(bui
     assert kept > 0
     assert_same_tables(changed, rebuilt, "marts", only=("funnel_stage_entries",))
     assert_same_tables(changed, rebuilt, "intermediate", only=("int_funnel_stage_periods", "int_funnel_item_periods"))
+
+
+FUNNEL_SUMS = ("int_funnel_stage_sums", "int_funnel_item_sums")
+RETIRING = ("int_funnel_stage_periods", "int_funnel_item_periods")
+
+
+def retired_rows(path) -> dict[str, tuple[int, int]]:
+    """(retired rows, sentinels) of each retired table."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {name: con.execute(f"select count(built_at), count(*) - count(built_at) "
+                                  f"from intermediate.{name}__retired").fetchone() for name in RETIRING}
+
+
+def test_funnel_sums_add_and_subtract_what_their_inputs_rewrote_over_several_runs(builds, tmp_path):
+    # The sums models read the rows their inputs wrote and retired (replaced or dropped) since they
+    # last ran, then prune the retired rows: after the incremental build only the sentinels are left.
+    *_, path, _, _ = builds
+    assert retired_rows(path) == {name: (0, 1) for name in RETIRING}
+    changed = tmp_path / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    next_load = "cast((select max(cast(_dlt_load_id as decimal(18, 6))) + {} from raw_bitrix24.deals) as varchar)"
+    inputs_only = ["run", "--select", "+int_funnel_item_periods", "--exclude", *FUNNEL_SUMS]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        # two runs of the inputs alone, each with a new amount on another deal and one deal deleted
+        for step, offset in ((1, 0), (2, 1)):
+            with duckdb.connect(str(changed)) as con:
+                moved, deleted = [row[0] for row in con.execute(
+                    "select distinct owner_id from marts.funnel_stage_entries where entity_type = 'deal' "
+                    "order by owner_id limit 2 offset ?", [2 * offset]).fetchall()]
+                con.execute(f"update raw_bitrix24.deals set opportunity = coalesce(opportunity, 0) + 1000, "
+                            f"_dlt_load_id = {next_load.format(step)} where id = ?", [moved])
+                con.execute(f"update raw_bitrix24.deals set _is_deleted = true, _deleted_at = now(), "
+                            f"_dlt_load_id = {next_load.format(step)} where id = ?", [deleted])
+            alone = dbt(inputs_only, changed, tmp_path, monkeypatch)
+            assert alone.success, statuses(alone)
+        retired = retired_rows(changed)
+        assert all(count > 0 and sentinels == 1 for count, sentinels in retired.values()), retired
+        (tmp_path / "rebuilt").mkdir()
+        incremental, *_, rebuilt = build_and_rebuild(["run", "--select", *FUNNEL_SUMS], changed, tmp_path,
+                                                     tmp_path / "rebuilt", monkeypatch)
+    # both took the delta branch (it reads the retired rows), and pruned them
+    models = [r.node for r in incremental.result.results if r.node.resource_type == "model"]
+    assert sorted(node.name for node in models) == sorted(FUNNEL_SUMS)
+    assert all("__retired" in node.compiled_code for node in models)
+    assert retired_rows(changed) == {name: (0, 1) for name in RETIRING}
+    assert_same_tables(changed, rebuilt, "intermediate", only=FUNNEL_SUMS)
+
+
+def test_funnel_sums_recompute_every_group_after_their_input_was_rebuilt_whole(builds, tmp_path):
+    # a whole rebuild writes no retired rows: the retired table starts anew, and its sentinel, newer
+    # than the sums' rows, makes them recompute every group instead of adding every row again
+    *_, path, _, _ = builds
+    changed = tmp_path / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        whole = dbt(["run", "--full-refresh", "--select", "int_funnel_stage_periods"], changed, tmp_path, monkeypatch)
+        assert whole.success, statuses(whole)
+        (tmp_path / "rebuilt").mkdir()
+        incremental, *_, rebuilt = build_and_rebuild(["run", "--select", "int_funnel_stage_sums"], changed, tmp_path,
+                                                     tmp_path / "rebuilt", monkeypatch)
+    [sums] = [r.node for r in incremental.result.results if r.node.resource_type == "model"]
+    assert "__retired" not in sums.compiled_code
+    assert_same_tables(changed, rebuilt, "intermediate", only=("int_funnel_stage_sums",))
+    assert_same_tables(path, rebuilt, "intermediate", only=("int_funnel_stage_sums",))

@@ -9,12 +9,13 @@
     The models that read int_funnel_owners pass it as `kept_by`: they drop an item only once it
     has left int_funnel_owners too, so a model built alone keeps what its input holds — and an
     item restored in the portal before int_funnel_owners noticed its deletion is not lost (it
-    finds the item unchanged and does not stamp it for recomputing).
+    finds the item unchanged and does not stamp it for recomputing). A model that retires rows
+    (macros/retired_rows.sql) retires them before deleting.
 #}
 {% macro delete_rows_of_dropped_funnel_owners(kept_by=none) %}
     {%- if is_incremental() -%}
-    delete from {{ this }}
-    where owner_scope_key in (
+    {%- set condition -%}
+    owner_scope_key in (
         select {{ scoped_key('portal_id', "'deal'", 'deal_id') }}
         from {{ ref('stg_bitrix24__deals') }}
         where is_deleted or coalesce(is_recurring, false)
@@ -28,5 +29,7 @@
             select 1 from {{ kept_by }} as kept where kept.owner_scope_key = {{ this }}.owner_scope_key
         )
     {%- endif %}
+    {%- endset -%}
+    {{ delete_retiring(condition) }}
     {%- endif -%}
 {% endmacro %}

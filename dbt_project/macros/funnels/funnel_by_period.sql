@@ -15,13 +15,6 @@
 
 with
 
-stage_periods as (
-
-    select * from {{ ref('int_funnel_stage_periods') }}
-    where entity_type = '{{ entity_type }}'
-
-),
-
 periods as (
 
     select * from {{ ref('int_report_periods') }}
@@ -43,22 +36,11 @@ modes as (
 
 ),
 
-{# per stage, both modes in one pass: classic keeps the items with a real entry in the period #}
+{# per stage, both modes (summed from int_funnel_stage_periods) #}
 stage_figures as (
 
-    select
-        period_key,
-        portal_id,
-        owner_pipeline_id,
-        stage_key,
-        count(*) as conversion_count,
-        count(case when has_real_entry then 1 end) as classic_count,
-        sum(amount_account) as conversion_amount,
-        sum(case when has_real_entry then amount_account else 0 end) as classic_amount,
-        sum(max_spent_seconds) as spent_seconds_sum,
-        count(case when has_real_entry and max_spent_seconds is not null then 1 end) as spent_item_count
-    from stage_periods
-    group by period_key, portal_id, owner_pipeline_id, stage_key
+    select * from {{ ref('int_funnel_stage_sums') }}
+    where entity_type = '{{ entity_type }}'
 
 ),
 
@@ -87,9 +69,9 @@ totals as (
         portal_id,
         owner_pipeline_id,
         funnel_mode,
-        count(*) as total_item_count,
+        cast(sum(item_count) as bigint) as total_item_count,
         sum(amount_account) as total_amount_account
-    from {{ ref('int_funnel_item_periods') }}
+    from {{ ref('int_funnel_item_sums') }}
     where entity_type = '{{ entity_type }}'
     group by period_key, portal_id, owner_pipeline_id, funnel_mode
 

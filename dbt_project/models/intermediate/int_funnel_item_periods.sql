@@ -7,16 +7,17 @@
 
     Incremental (delete+insert by item), following int_funnel_stage_periods: a run takes the items
     that model rebuilt since this table's last build (its rows' built_at); the post-hook drops the
-    items the funnels no longer count.
+    items the funnels no longer count. Replaced and dropped rows are retired
+    (macros/retired_rows.sql): int_funnel_item_sums subtracts them.
 #}
 -- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}, {{ ref('int_funnel_owners') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete+insert+retire',
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
-        post_hook="{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}",
+        post_hook=["{{ reset_retired_rows() }}", "{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}"],
     )
 }}
 
@@ -69,7 +70,8 @@ items as (
         max(case when stage_semantics = 'failure' then 1 else 0 end) = 1 as has_failure_entry,
         max(case when stage_semantics = 'success' and has_real_entry then 1 else 0 end) = 1 as has_real_success_entry,
         max(case when stage_semantics = 'failure' and has_real_entry then 1 else 0 end) = 1 as has_real_failure_entry,
-        max(built_at) as built_at
+        {# when this build started (not the stage rows' stamp): int_funnel_item_sums takes the rows written since it last ran #}
+        {{ run_started_timestamp() }} as built_at
     from stage_periods
     group by period_key, period_start, portal_id, entity_type, owner_scope_key, owner_key, owner_pipeline_id
 

@@ -9,16 +9,17 @@
     the items whose amount, currency rate, responsible user, pipeline or repeat flag changed since
     (int_funnel_owners stamps the items whose attributes it rewrote), and, when a new
     period starts, the items still open then; the post-hook drops the rows of items the funnels no
-    longer count (deleted and recurring records).
+    longer count (deleted and recurring records). Replaced and dropped rows are retired
+    (macros/retired_rows.sql): int_funnel_stage_sums subtracts them.
 #}
 -- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete+insert+retire',
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
-        post_hook="{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}",
+        post_hook=["{{ reset_retired_rows() }}", "{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}"],
     )
 }}
 

@@ -9,10 +9,10 @@ with
 
 items as (
 
-    select * from {{ ref('int_funnel_item_periods') }}
+    select * from {{ ref('int_funnel_item_sums') }}
     where entity_type = 'lead'
         and funnel_mode = 'classic'
-        and coalesce(assigned_user_id, 0) <> 0
+        and assigned_user_id <> 0
 
 ),
 
@@ -58,9 +58,9 @@ aggregated as (
         portal_id,
         assigned_user_id,
         customer_scope,
-        count(*) as active_lead_count,
-        count(case when has_success_entry then 1 end) as converted_lead_count,
-        count(case when has_failure_entry then 1 end) as junk_lead_count
+        cast(sum(item_count) as bigint) as active_lead_count,
+        cast(sum(success_count) as bigint) as converted_lead_count,
+        cast(sum(failure_count) as bigint) as junk_lead_count
     from scoped
     group by period_key, portal_id, assigned_user_id, customer_scope
 

@@ -7,11 +7,11 @@
 #}
 with
 
-{# not materialized: read twice (deals, leads), and DuckDB would first copy its 15 M rows #}
-items as not materialized (
+{# the funnels' item counts per user (int_funnel_item_periods summed) #}
+items as (
 
-    select * from {{ ref('int_funnel_item_periods') }}
-    where coalesce(assigned_user_id, 0) <> 0
+    select * from {{ ref('int_funnel_item_sums') }}
+    where assigned_user_id <> 0
 
 ),
 
@@ -41,11 +41,11 @@ deal_figures as (
         portal_id,
         owner_pipeline_id as pipeline_id,
         assigned_user_id,
-        count(*) as deal_count,
-        count(case when has_failure_entry then 1 end) as lost_deal_count,
+        cast(sum(item_count) as bigint) as deal_count,
+        cast(sum(failure_count) as bigint) as lost_deal_count,
         sum(amount_account) as deal_amount_account,
-        count(case when has_success_entry then 1 end) as won_deal_count,
-        sum(case when has_success_entry then amount_account else 0 end) as won_amount_account
+        cast(sum(success_count) as bigint) as won_deal_count,
+        sum(success_amount_account) as won_amount_account
     from items
     where entity_type = 'deal'
     group by period_key, funnel_mode, portal_id, owner_pipeline_id, assigned_user_id
@@ -59,7 +59,7 @@ lead_figures as (
         funnel_mode,
         portal_id,
         assigned_user_id,
-        count(*) as lead_count
+        cast(sum(item_count) as bigint) as lead_count
     from items
     where entity_type = 'lead'
     group by period_key, funnel_mode, portal_id, assigned_user_id

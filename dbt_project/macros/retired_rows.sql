@@ -1,0 +1,77 @@
+{#
+    Retired rows: what lets a table of sums follow a big incremental model by adding and
+    subtracting instead of re-reading it whole.
+
+    An incremental model configured with incremental_strategy='delete+insert+retire' copies every
+    row a run replaces (delete+insert by unique_key) or its post-hook deletes into
+    `<model>__retired`, stamped retired_at = the run's start. A sums model then adds the rows
+    stamped (built_at) since its own newest row and subtracts the retired rows it had counted
+    (built before its newest row, retired since), and prunes what it has read.
+
+    The retired table also holds one sentinel row (built_at NULL): when retiring began. It is
+    (re)created when the model is built whole, first retires rows, or changes columns; a sums
+    model older than the sentinel cannot trust the retired rows and recomputes every group.
+#}
+
+{% macro retired_rows_relation(relation) -%}
+    {{ return(api.Relation.create(database=relation.database, schema=relation.schema,
+                                  identifier=relation.identifier ~ '__retired', type='table')) }}
+{%- endmacro %}
+
+
+{# drop and create the retired table empty (columns of `relation` and retired_at), with the sentinel #}
+{% macro create_retired_rows_table(relation) -%}
+    {%- set retired = retired_rows_relation(relation) -%}
+    drop table if exists {{ retired }};
+    create table {{ retired }} as
+        select *, cast(null as {{ dbt.type_timestamp() }}) as retired_at from {{ relation }} where 1 = 0;
+    insert into {{ retired }} (retired_at) values ({{ run_started_timestamp() }})
+{%- endmacro %}
+
+
+{# copy the rows of `relation` matching `condition` into its retired table (which must exist) #}
+{% macro retire_rows(relation, condition) -%}
+    {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='quoted') | join(', ') -%}
+    insert into {{ retired_rows_relation(relation) }} ({{ names }}, retired_at)
+    select {{ names }}, {{ run_started_timestamp() }} from {{ relation }} where {{ condition }}
+{%- endmacro %}
+
+
+{# true when the retired table of `relation` exists with exactly its columns and retired_at #}
+{% macro retired_rows_table_fits(relation) -%}
+    {%- set wanted = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list + ['retired_at'] -%}
+    {%- set present = adapter.get_columns_in_relation(retired_rows_relation(relation)) | map(attribute='name') | map('lower') | list -%}
+    {{ return(wanted | sort == present | sort) }}
+{%- endmacro %}
+
+
+{#
+    The strategy: delete+insert by unique_key, retiring the replaced rows first. A retired table
+    missing or with other columns is created anew (its sentinel tells the sums models to recompute).
+#}
+{% macro get_incremental_delete_insert_retire_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- if not retired_rows_table_fits(target) -%}
+    {{ create_retired_rows_table(target) }};
+    {%- endif %}
+    {{ retire_rows(target, unique_key ~ ' in (select ' ~ unique_key ~ ' from ' ~ arg_dict['temp_relation'] ~ ')') }};
+    {{ get_incremental_delete_insert_sql(arg_dict) }}
+{%- endmacro %}
+
+
+{# post-hook of a retiring model: a build of the whole table starts its retired table anew #}
+{% macro reset_retired_rows() -%}
+    {%- if not is_incremental() -%}
+    {{ create_retired_rows_table(this) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# delete the rows of this model matching `condition`, retiring them first when the model retires rows #}
+{% macro delete_retiring(condition) -%}
+    {%- if config.get('incremental_strategy') == 'delete+insert+retire' -%}
+    {{ retire_rows(this, condition) }};
+    {%- endif %}
+    delete from {{ this }} where {{ condition }}
+{%- endmacro %}

@@ -1,0 +1,144 @@
+{#
+    The body of a sums model over a model that retires rows (macros/retired_rows.sql): one row per
+    group of `grain`, the sum of each measure over the upstream rows of the group, a key made of
+    the grain (`key_name`) and built_at (when the group last changed).
+
+    grain:    [column, expression over an upstream row] pairs
+    measures: [column, expression over an upstream row, type] triples (additive: counts, sums)
+
+    Incremental: adds the upstream rows stamped since this table's newest row and subtracts the
+    retired rows it had counted, to the groups they touch (delete+insert by key); the post-hook
+    (sums_over_retired_rows_post_hook) drops the groups left empty and prunes the retired rows
+    read. Every group is recomputed when the retired rows cannot be trusted: the retired table is
+    missing or began after this table's newest row (the upstream was rebuilt whole, or its
+    columns changed).
+#}
+{% macro sums_over_retired_rows(upstream, grain, measures, key_name) %}
+{%- set retired = retired_rows_relation(upstream) -%}
+{%- set by_delta = is_incremental_with_documented_columns() and retired_rows_counted_since(upstream) -%}
+{%- set grain_columns = grain | map('first') | list -%}
+
+with
+
+{% if by_delta %}
+{# the rows this table has not counted yet, and the retired rows it had counted (negated) #}
+changes as (
+
+    select
+        {%- for column, expression in grain %}
+        {{ expression }} as {{ column }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ upstream }}
+    where built_at > {{ newest_built_at(this) }}
+
+    union all
+
+    select
+        {%- for column, expression in grain %}
+        {{ expression }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        -({{ expression }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ retired }}
+    where built_at <= {{ newest_built_at(this) }}
+        and retired_at > {{ newest_built_at(this) }}
+
+),
+{% else %}
+changes as (
+
+    select
+        {%- for column, expression in grain %}
+        {{ expression }} as {{ column }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ upstream }}
+
+),
+{% endif %}
+
+summed as (
+
+    select
+        {{ sums_key(grain_columns) }} as {{ key_name }},
+        {%- for column in grain_columns %}
+        {{ column }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from changes
+    group by {{ grain_columns | join(', ') }}
+
+),
+
+final as (
+
+    select
+        summed.{{ key_name }},
+        {%- for column in grain_columns %}
+        summed.{{ column }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        cast({% if by_delta %}coalesce(built.{{ column }}, 0) + {% endif %}summed.{{ column }} as {{ type }}) as {{ column }},
+        {%- endfor %}
+        {{ run_started_timestamp() }} as built_at
+    from summed
+    {%- if by_delta %}
+    left join {{ this }} as built
+        on summed.{{ key_name }} = built.{{ key_name }}
+    {%- endif %}
+
+)
+
+select * from final
+{% endmacro %}
+
+
+{# the grain's columns as one string key (NULL as empty) #}
+{% macro sums_key(columns) -%}
+    {%- for column in columns -%}
+    coalesce(cast({{ column }} as {{ dbt.type_string() }}), ''){{ " || ':' || " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{#
+    True when every retired row of `upstream` this table has not read is there: the retired table
+    exists and its sentinel (when retiring began) is not newer than this table's newest row.
+#}
+{% macro retired_rows_counted_since(upstream) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set retired = retired_rows_relation(upstream) -%}
+    {%- if adapter.get_columns_in_relation(retired) | length == 0 -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set answer = run_query("select (select max(retired_at) from " ~ retired ~ " where built_at is null) <= "
+                               ~ newest_built_at(this)).columns[0].values()[0] -%}
+    {{ return(answer is true) }}
+{%- endmacro %}
+
+
+{#
+    Post-hook of a sums model: drop the groups left empty (`vacant_when_zero` = 0) and those older
+    than the retired table's sentinel (left from before a recomputation), then prune the retired
+    rows this build has read.
+#}
+{% macro sums_over_retired_rows_post_hook(upstream, vacant_when_zero) -%}
+    {%- set retired = retired_rows_relation(upstream) -%}
+    {%- if execute and adapter.get_columns_in_relation(retired) | length > 0 -%}
+    delete from {{ this }}
+    where {{ vacant_when_zero }} = 0
+        or built_at < (select max(retired_at) from {{ retired }} where built_at is null);
+    delete from {{ retired }}
+    where built_at is not null and retired_at <= {{ run_started_timestamp() }}
+    {%- endif -%}
+{%- endmacro %}
