@@ -8,6 +8,9 @@
     stamped (built_at) since its own newest row and subtracts the retired rows it had counted
     (built before its newest row, retired since), and prunes what it has read.
 
+    Only the columns the sums model reads are retired (config meta.retired_columns, built_at among
+    them): copying every column of the replaced rows cost twice as much.
+
     The retired table also holds one sentinel row (built_at NULL): when retiring began. It is
     (re)created when the model is built whole, first retires rows, or changes columns; a sums
     model older than the sentinel cannot trust the retired rows and recomputes every group.
@@ -19,27 +22,38 @@
 {%- endmacro %}
 
 
-{# drop and create the retired table empty (columns of `relation` and retired_at), with the sentinel #}
+{# the columns a model retires: meta.retired_columns, or all of them #}
+{% macro retired_columns(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set named = config.get('meta', {}).get('retired_columns') -%}
+    {{ return(named or adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+
+{# drop and create the retired table empty (the retired columns and retired_at), with the sentinel #}
 {% macro create_retired_rows_table(relation) -%}
     {%- set retired = retired_rows_relation(relation) -%}
     drop table if exists {{ retired }};
     create table {{ retired }} as
-        select *, cast(null as {{ dbt.type_timestamp() }}) as retired_at from {{ relation }} where 1 = 0;
+        select {{ retired_columns(relation) | join(', ') }}, cast(null as {{ dbt.type_timestamp() }}) as retired_at
+        from {{ relation }} where 1 = 0;
     insert into {{ retired }} (retired_at) values ({{ run_started_timestamp() }})
 {%- endmacro %}
 
 
-{# copy the rows of `relation` matching `condition` into its retired table (which must exist) #}
+{# copy the retired columns of the rows of `relation` matching `condition` into its retired table (which must exist) #}
 {% macro retire_rows(relation, condition) -%}
-    {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='quoted') | join(', ') -%}
+    {%- set names = retired_columns(relation) | join(', ') -%}
     insert into {{ retired_rows_relation(relation) }} ({{ names }}, retired_at)
     select {{ names }}, {{ run_started_timestamp() }} from {{ relation }} where {{ condition }}
 {%- endmacro %}
 
 
-{# true when the retired table of `relation` exists with exactly its columns and retired_at #}
+{# true when the retired table of `relation` exists with exactly the retired columns and retired_at #}
 {% macro retired_rows_table_fits(relation) -%}
-    {%- set wanted = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list + ['retired_at'] -%}
+    {%- set wanted = retired_columns(relation) | map('lower') | list + ['retired_at'] -%}
     {%- set present = adapter.get_columns_in_relation(retired_rows_relation(relation)) | map(attribute='name') | map('lower') | list -%}
     {{ return(wanted | sort == present | sort) }}
 {%- endmacro %}

@@ -11,12 +11,15 @@
     (macros/retired_rows.sql): int_funnel_item_sums subtracts them.
 #}
 -- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}, {{ ref('int_funnel_owners') }}  (the post-hook reads them)
+{# meta.retired_columns: what int_funnel_item_sums reads of the rows a run replaces or drops #}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert+retire',
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
+        meta={'retired_columns': ['period_key', 'portal_id', 'entity_type', 'owner_pipeline_id', 'funnel_mode', 'assigned_user_id',
+                                    'is_return_customer', 'amount_account', 'has_success_entry', 'has_failure_entry', 'built_at']},
         post_hook=["{{ reset_retired_rows() }}", "{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}"],
     )
 }}

@@ -13,12 +13,15 @@
     (macros/retired_rows.sql): int_funnel_stage_sums subtracts them.
 #}
 -- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
+{# meta.retired_columns: what int_funnel_stage_sums reads of the rows a run replaces or drops #}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert+retire',
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
+        meta={'retired_columns': ['period_key', 'portal_id', 'entity_type', 'owner_pipeline_id', 'stage_key', 'has_real_entry',
+                                    'amount_account', 'max_spent_seconds', 'built_at']},
         post_hook=["{{ reset_retired_rows() }}", "{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}"],
     )
 }}
