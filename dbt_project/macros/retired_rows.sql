@@ -51,8 +51,28 @@
 {%- endmacro %}
 
 
+{#
+    Whether the retired table of `relation` exists, from the information schema: describing a
+    missing table inside the model's transaction (dbt's get_columns_in_relation) aborts the
+    transaction on DuckDB, and the run's temporary table with it.
+#}
+{% macro retired_rows_table_exists(relation) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set retired = retired_rows_relation(relation) -%}
+    {%- set found = run_query("select count(*) from information_schema.tables where table_schema = '" ~ retired.schema
+                              ~ "' and table_name = '" ~ retired.identifier ~ "'"
+                              ~ (" and table_catalog = '" ~ retired.database ~ "'" if retired.database else "")) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+
 {# true when the retired table of `relation` exists with exactly the retired columns and retired_at #}
 {% macro retired_rows_table_fits(relation) -%}
+    {%- if not retired_rows_table_exists(relation) -%}
+        {{ return(false) }}
+    {%- endif -%}
     {%- set wanted = retired_columns(relation) | map('lower') | list + ['retired_at'] -%}
     {%- set present = adapter.get_columns_in_relation(retired_rows_relation(relation)) | map(attribute='name') | map('lower') | list -%}
     {{ return(wanted | sort == present | sort) }}

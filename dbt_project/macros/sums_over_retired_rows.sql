@@ -117,10 +117,10 @@ select * from final
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set retired = retired_rows_relation(upstream) -%}
-    {%- if adapter.get_columns_in_relation(retired) | length == 0 -%}
+    {%- if not retired_rows_table_exists(upstream) -%}
         {{ return(false) }}
     {%- endif -%}
+    {%- set retired = retired_rows_relation(upstream) -%}
     {%- set answer = run_query("select (select max(retired_at) from " ~ retired ~ " where built_at is null) <= "
                                ~ newest_built_at(this)).columns[0].values()[0] -%}
     {{ return(answer is true) }}
@@ -134,7 +134,7 @@ select * from final
 #}
 {% macro sums_over_retired_rows_post_hook(upstream, vacant_when_zero) -%}
     {%- set retired = retired_rows_relation(upstream) -%}
-    {%- if execute and adapter.get_columns_in_relation(retired) | length > 0 -%}
+    {%- if retired_rows_table_exists(upstream) -%}
     delete from {{ this }}
     where {{ vacant_when_zero }} = 0
         or built_at < (select max(retired_at) from {{ retired }} where built_at is null);
