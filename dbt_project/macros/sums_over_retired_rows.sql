@@ -20,48 +20,24 @@
 
 with
 
-{% if by_delta %}
-{# the rows this table has not counted yet, and the retired rows it had counted (negated) #}
+{# the rows to sum: every upstream row, or by delta the rows this table has not counted yet and
+   the retired rows it had counted (negated) #}
 changes as (
 
-    select
-        {%- for column, expression in grain %}
-        {{ expression }} as {{ column }},
-        {%- endfor %}
-        {%- for column, expression, type in measures %}
-        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    select {{ sums_contributions(grain, measures) }}
     from {{ upstream }}
+    {%- if by_delta %}
     where built_at > {{ newest_built_at(this) }}
 
     union all
 
-    select
-        {%- for column, expression in grain %}
-        {{ expression }},
-        {%- endfor %}
-        {%- for column, expression, type in measures %}
-        -({{ expression }}){{ ',' if not loop.last }}
-        {%- endfor %}
+    select {{ sums_contributions(grain, measures, negated=true) }}
     from {{ retired }}
     where built_at <= {{ newest_built_at(this) }}
         and retired_at > {{ newest_built_at(this) }}
+    {%- endif %}
 
 ),
-{% else %}
-changes as (
-
-    select
-        {%- for column, expression in grain %}
-        {{ expression }} as {{ column }},
-        {%- endfor %}
-        {%- for column, expression, type in measures %}
-        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ upstream }}
-
-),
-{% endif %}
 
 summed as (
 
@@ -101,6 +77,17 @@ select * from final
 {% endmacro %}
 
 
+{# the grain and measure columns of one upstream row, the measures negated for a retired row #}
+{% macro sums_contributions(grain, measures, negated=false) -%}
+    {%- for column, expression in grain %}
+        {{ expression }} as {{ column }},
+    {%- endfor %}
+    {%- for column, expression, type in measures %}
+        {{ '-(' ~ expression ~ ')' if negated else expression }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
 {# the grain's columns as one string key (NULL as empty) #}
 {% macro sums_key(columns) -%}
     {%- for column in columns -%}
@@ -114,9 +101,6 @@ select * from final
     exists and its sentinel (when retiring began) is not newer than this table's newest row.
 #}
 {% macro retired_rows_counted_since(upstream) -%}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
     {%- if not retired_rows_table_exists(upstream) -%}
         {{ return(false) }}
     {%- endif -%}
