@@ -9,13 +9,15 @@
     Incremental: adds the upstream rows stamped since this table's newest row and subtracts the
     retired rows it had counted, to the groups they touch (delete+insert by key); the post-hook
     (sums_over_retired_rows_post_hook) drops the groups left empty and prunes the retired rows
-    read. Every group is recomputed when the retired rows cannot be trusted: the retired table is
-    missing or began after this table's newest row (the upstream was rebuilt whole, or its
-    columns changed).
+    read. Every group is recomputed when the delta cannot be trusted: the retired table is missing
+    or began after this table's newest row (the upstream was rebuilt whole, or its columns
+    changed), or the table lacks a column the model documents (built by an earlier version). A
+    recomputing run also writes each built group it no longer finds with its measures 0, so the
+    post-hook drops it with the empty ones; rows of a version without built_at go too.
 #}
 {% macro sums_over_retired_rows(upstream, grain, measures, key_name) %}
 {%- set retired = retired_rows_relation(upstream) -%}
-{%- set by_delta = is_incremental_with_documented_columns() and retired_rows_counted_since(upstream) -%}
+{%- set by_delta = sums_by_delta(upstream) -%}
 {%- set grain_columns = grain | map('first') | list -%}
 
 with
@@ -69,6 +71,22 @@ final as (
     {%- if by_delta %}
     left join {{ this }} as built
         on summed.{{ key_name }} = built.{{ key_name }}
+    {%- elif is_incremental() and not relation_lacks_columns(this, [key_name, 'built_at'] + grain_columns) %}
+
+    union all
+
+    {# the groups built before that the recomputation no longer has: emptied, for the post-hook #}
+    select
+        built.{{ key_name }},
+        {%- for column in grain_columns %}
+        built.{{ column }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        cast(0 as {{ type }}),
+        {%- endfor %}
+        {{ run_started_timestamp() }}
+    from {{ this }} as built
+    where built.{{ key_name }} not in (select {{ key_name }} from summed where {{ key_name }} is not null)
     {%- endif %}
 
 )
@@ -96,6 +114,12 @@ select * from final
 {%- endmacro %}
 
 
+{# whether an incremental run adds and subtracts (true) or recomputes every group #}
+{% macro sums_by_delta(upstream) -%}
+    {{ return(is_incremental_with_documented_columns() and retired_rows_counted_since(upstream)) }}
+{%- endmacro %}
+
+
 {#
     True when every retired row of `upstream` this table has not read is there: the retired table
     exists and its sentinel (when retiring began) is not newer than this table's newest row.
@@ -112,16 +136,13 @@ select * from final
 
 
 {#
-    Post-hook of a sums model: drop the groups left empty (`vacant_when_zero` = 0) and those older
-    than the retired table's sentinel (left from before a recomputation), then prune the retired
-    rows this build has read.
+    Post-hook of a sums model: drop the groups left empty (`vacant_when_zero` = 0) and rows of a
+    version without built_at, then prune the retired rows this build has read.
 #}
 {% macro sums_over_retired_rows_post_hook(upstream, vacant_when_zero) -%}
     {%- set retired = retired_rows_relation(upstream) -%}
     {%- if retired_rows_table_exists(upstream) -%}
-    delete from {{ this }}
-    where {{ vacant_when_zero }} = 0
-        or built_at < (select max(retired_at) from {{ retired }} where built_at is null);
+    delete from {{ this }} where {{ vacant_when_zero }} = 0 or built_at is null;
     delete from {{ retired }}
     where built_at is not null and retired_at <= {{ run_started_timestamp() }}
     {%- endif -%}

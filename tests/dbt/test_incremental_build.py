@@ -113,7 +113,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
-    assert len(incremental_models_took_their_incremental_branch(incremental)) == 17
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 19
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "
@@ -424,8 +424,8 @@ def test_a_deal_restored_after_a_funnel_model_ran_alone_stays_in_the_funnels(bui
     assert_same_tables(changed, rebuilt, "intermediate", only=("int_funnel_stage_periods", "int_funnel_item_periods"))
 
 
-FUNNEL_SUMS = ("int_funnel_stage_sums", "int_funnel_item_sums")
-RETIRING = ("int_funnel_stage_periods", "int_funnel_item_periods")
+SUMS = ("int_funnel_stage_sums", "int_funnel_item_sums", "int_business_facts_daily")
+RETIRING = ("int_funnel_stage_periods", "int_funnel_item_periods", "int_business_fact_records")
 
 
 def retired_rows(path) -> dict[str, tuple[int, int]]:
@@ -435,7 +435,7 @@ def retired_rows(path) -> dict[str, tuple[int, int]]:
                                   f"from intermediate.{name}__retired").fetchone() for name in RETIRING}
 
 
-def test_funnel_sums_add_and_subtract_what_their_inputs_rewrote_over_several_runs(builds, tmp_path):
+def test_sums_add_and_subtract_what_their_inputs_rewrote_over_several_runs(builds, tmp_path):
     # The sums models read the rows their inputs wrote and retired (replaced or dropped) since they
     # last ran, then prune the retired rows: after the incremental build only the sentinels are left.
     *_, path, _, _ = builds
@@ -443,14 +443,16 @@ def test_funnel_sums_add_and_subtract_what_their_inputs_rewrote_over_several_run
     changed = tmp_path / "warehouse.duckdb"
     shutil.copy(path, changed)
     next_load = "cast((select max(cast(_dlt_load_id as decimal(18, 6))) + {} from raw_bitrix24.deals) as varchar)"
-    inputs_only = ["run", "--select", "+int_funnel_item_periods", "--exclude", *FUNNEL_SUMS]
+    inputs_only = ["run", "--select", *(f"+{name}" for name in RETIRING), "--exclude", *SUMS]
     with pytest.MonkeyPatch.context() as monkeypatch:
-        # two runs of the inputs alone, each with a new amount on another deal and one deal deleted
+        # two runs of the inputs alone, each with a new amount on another won deal and one deal
+        # deleted: the funnels count both, the plan/fact sums their deal_value and business events
         for step, offset in ((1, 0), (2, 1)):
             with duckdb.connect(str(changed)) as con:
                 moved, deleted = [row[0] for row in con.execute(
-                    "select distinct owner_id from marts.funnel_stage_entries where entity_type = 'deal' "
-                    "order by owner_id limit 2 offset ?", [2 * offset]).fetchall()]
+                    "select distinct deal_id from marts.fct_deals inner join intermediate.int_business_fact_records "
+                    "on fact_record_key = 'deal:' || deal_key where metric = 'deal_value' "
+                    "order by deal_id limit 2 offset ?", [2 * offset]).fetchall()]
                 con.execute(f"update raw_bitrix24.deals set opportunity = coalesce(opportunity, 0) + 1000, "
                             f"_dlt_load_id = {next_load.format(step)} where id = ?", [moved])
                 con.execute(f"update raw_bitrix24.deals set _is_deleted = true, _deleted_at = now(), "
@@ -460,32 +462,50 @@ def test_funnel_sums_add_and_subtract_what_their_inputs_rewrote_over_several_run
         retired = retired_rows(changed)
         assert all(count > 0 and sentinels == 1 for count, sentinels in retired.values()), retired
         (tmp_path / "rebuilt").mkdir()
-        incremental, *_, rebuilt = build_and_rebuild(["run", "--select", *FUNNEL_SUMS], changed, tmp_path,
+        incremental, *_, rebuilt = build_and_rebuild(["run", "--select", *SUMS], changed, tmp_path,
                                                      tmp_path / "rebuilt", monkeypatch)
     # both took the delta branch (it reads the retired rows), and pruned them
     models = [r.node for r in incremental.result.results if r.node.resource_type == "model"]
-    assert sorted(node.name for node in models) == sorted(FUNNEL_SUMS)
+    assert sorted(node.name for node in models) == sorted(SUMS)
     assert all("__retired" in node.compiled_code for node in models)
     assert retired_rows(changed) == {name: (0, 1) for name in RETIRING}
-    assert_same_tables(changed, rebuilt, "intermediate", only=FUNNEL_SUMS)
+    assert_same_tables(changed, rebuilt, "intermediate", only=SUMS)
 
 
-def test_funnel_sums_recompute_every_group_after_their_input_was_rebuilt_whole(builds, tmp_path):
+def test_sums_recompute_every_group_after_their_input_was_rebuilt_whole(builds, tmp_path):
     # a whole rebuild writes no retired rows: the retired table starts anew, and its sentinel, newer
-    # than the sums' rows, makes them recompute every group instead of adding every row again
+    # than the sums' rows, makes them recompute every group instead of adding every row again; the
+    # groups the recomputation no longer has go (here: those of a deal deleted before the rebuild)
     *_, path, _, _ = builds
     changed = tmp_path / "warehouse.duckdb"
     shutil.copy(path, changed)
+    with duckdb.connect(str(changed)) as con:
+        deleted, groups = con.execute(
+            "select deal_id, count(*) over () from marts.fct_deals inner join intermediate.int_business_fact_records "
+            "as records on fact_record_key = 'deal:' || deal_key inner join intermediate.int_business_facts_daily "
+            "as sums on " + " and ".join(f"records.{column} is not distinct from sums.{column}" for column in (
+                "portal_id", "user_id", "pipeline_id", "payment_form", "sales_channel", "fact_date", "metric"))
+            + " where records.metric = 'deal_value' and sums.fact_count = 1 order by deal_id limit 1").fetchone()
+        con.execute("update raw_bitrix24.deals set _is_deleted = true, _deleted_at = now(), _dlt_load_id = "
+                    "cast((select max(cast(_dlt_load_id as decimal(18, 6))) + 1 from raw_bitrix24.deals) as varchar) "
+                    "where id = ?", [deleted])
+    inputs = ("int_funnel_stage_periods", "int_business_fact_records")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        whole = dbt(["run", "--full-refresh", "--select", "int_funnel_stage_periods"], changed, tmp_path, monkeypatch)
+        upstream = dbt(["run", "--select", *(f"+{name}" for name in inputs), "--exclude", *inputs, *SUMS],
+                       changed, tmp_path, monkeypatch)
+        assert upstream.success, statuses(upstream)
+        whole = dbt(["run", "--full-refresh", "--select", *inputs], changed, tmp_path, monkeypatch)
         assert whole.success, statuses(whole)
         (tmp_path / "rebuilt").mkdir()
-        incremental, *_, rebuilt = build_and_rebuild(["run", "--select", "int_funnel_stage_sums"], changed, tmp_path,
-                                                     tmp_path / "rebuilt", monkeypatch)
-    [sums] = [r.node for r in incremental.result.results if r.node.resource_type == "model"]
-    assert "__retired" not in sums.compiled_code
-    assert_same_tables(changed, rebuilt, "intermediate", only=("int_funnel_stage_sums",))
-    assert_same_tables(path, rebuilt, "intermediate", only=("int_funnel_stage_sums",))
+        incremental, *_, rebuilt = build_and_rebuild(["run", "--select", "int_funnel_stage_sums", "int_business_facts_daily"],
+                                                     changed, tmp_path, tmp_path / "rebuilt", monkeypatch)
+    models = [r.node for r in incremental.result.results if r.node.resource_type == "model"]
+    assert len(models) == 2 and not any("__retired" in node.compiled_code for node in models)
+    assert groups > 0
+    assert_same_tables(changed, rebuilt, "intermediate", only=("int_funnel_stage_sums", "int_business_facts_daily"))
+    with duckdb.connect(str(path), read_only=True) as before, duckdb.connect(str(changed), read_only=True) as after:
+        count = "select count(*) from intermediate.int_business_facts_daily"
+        assert after.execute(count).fetchone()[0] < before.execute(count).fetchone()[0]
 
 
 def test_funnel_models_built_before_retiring_start_it_on_their_next_incremental_run(builds, tmp_path):
@@ -498,7 +518,7 @@ def test_funnel_models_built_before_retiring_start_it_on_their_next_incremental_
     with duckdb.connect(str(changed)) as con:
         for name in RETIRING:
             con.execute(f"drop table intermediate.{name}__retired")
-        for name in FUNNEL_SUMS:
+        for name in SUMS:
             con.execute(f"drop table intermediate.{name}")
         deal_id, = con.execute("select owner_id from marts.funnel_stage_entries where entity_type = 'deal' "
                                "order by owner_id limit 1").fetchone()
@@ -507,8 +527,32 @@ def test_funnel_models_built_before_retiring_start_it_on_their_next_incremental_
                     "where id = ?", [deal_id])
     with pytest.MonkeyPatch.context() as monkeypatch:
         (tmp_path / "rebuilt").mkdir()
-        build_and_rebuild(["run", "--select", *(f"+{name}" for name in FUNNEL_SUMS)], changed, tmp_path,
+        build_and_rebuild(["run", "--select", *(f"+{name}" for name in SUMS)], changed, tmp_path,
                           tmp_path / "rebuilt", monkeypatch)
     assert retired_rows(changed) == {name: (0, 1) for name in RETIRING}
     assert_same_tables(changed, tmp_path / "rebuilt" / "warehouse.duckdb", "intermediate",
-                       only=(*FUNNEL_SUMS, *RETIRING))
+                       only=(*SUMS, *RETIRING))
+
+
+def test_plan_facts_built_as_a_table_become_sums_on_the_next_incremental_run(builds, tmp_path):
+    # a warehouse of the version before the plan/fact sums: int_business_facts_daily a plain table
+    # of the grain and fact_value, no int_business_fact_records. The next incremental run builds the
+    # records whole and recomputes the sums, dropping the old rows (they have no key or built_at)
+    *_, path, _, _ = builds
+    changed = tmp_path / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    grain = "portal_id, user_id, pipeline_id, payment_form, sales_channel, fact_date, metric"
+    with duckdb.connect(str(changed)) as con:
+        con.execute("drop table intermediate.int_business_fact_records")
+        con.execute("drop table intermediate.int_business_fact_records__retired")
+        con.execute(f"create or replace table intermediate.int_business_facts_daily as "
+                    f"select {grain}, fact_value from intermediate.int_business_facts_daily")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        (tmp_path / "rebuilt").mkdir()
+        build_and_rebuild(["run", "--select", "int_business_fact_records", "int_business_facts_daily"], changed,
+                          tmp_path, tmp_path / "rebuilt", monkeypatch)
+    assert_same_tables(changed, tmp_path / "rebuilt" / "warehouse.duckdb", "intermediate",
+                       only=("int_business_fact_records", "int_business_facts_daily"))
+    with duckdb.connect(str(changed), read_only=True) as con:
+        assert con.execute("select count(*) filter (where built_at is null), count(*) "
+                           "from intermediate.int_business_facts_daily").fetchone()[0] == 0

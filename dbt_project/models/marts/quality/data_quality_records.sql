@@ -51,15 +51,10 @@ lead_history as (
 {# the stage of each deal's latest real transition #}
 last_deal_stages as (
 
-    select portal_id, owner_id as deal_id, stage_id
-    from (
-        select
-            portal_id, owner_id, stage_id,
-            row_number() over (partition by portal_id, owner_id order by event_id desc) as recency
-        from {{ ref('int_stage_events_classified') }}
-        where entity_type = 'deal'
-    ) as ranked
-    where recency = 1
+    select portal_id, owner_id as deal_id, {{ value_at_max('stage_id', 'event_id') }} as stage_id
+    from {{ ref('int_stage_events_classified') }}
+    where entity_type = 'deal'
+    group by portal_id, owner_id
 
 ),
 
