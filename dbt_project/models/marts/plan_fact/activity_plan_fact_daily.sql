@@ -22,6 +22,13 @@ plans as (
 
 ),
 
+planned_months as (
+
+    select distinct portal_id, month_start from plans
+
+),
+
+{# the daily facts of the planned months only (the others never show): a fraction of all days #}
 facts as (
 
     select
@@ -34,6 +41,9 @@ facts as (
     from {{ ref('int_business_facts_daily') }} as facts
     inner join {{ ref('dim_dates') }} as calendar
         on facts.fact_date = calendar.date_day
+    inner join planned_months
+        on facts.portal_id = planned_months.portal_id
+        and calendar.month_start = planned_months.month_start
     group by facts.portal_id, facts.user_id, calendar.month_start, facts.fact_date, facts.metric
 
 ),
@@ -50,12 +60,6 @@ users as (
 
 ),
 
-planned_months as (
-
-    select distinct portal_id, month_start from plans
-
-),
-
 {# every manager × metric of a planned month that has a plan or a fact #}
 manager_metrics as (
 
@@ -63,13 +67,10 @@ manager_metrics as (
 
     union
 
-    select facts.portal_id, facts.month_start, facts.user_id, facts.metric
+    select portal_id, month_start, user_id, metric
     from facts
-    inner join planned_months
-        on facts.portal_id = planned_months.portal_id
-        and facts.month_start = planned_months.month_start
-    where facts.user_id is not null
-        and facts.metric not in ('lost_deals', 'area_deal_value')  {# helpers of sales_plan_fulfilment #}
+    where user_id is not null
+        and metric not in ('lost_deals', 'area_deal_value')  {# helpers of sales_plan_fulfilment #}
 
 ),
 
