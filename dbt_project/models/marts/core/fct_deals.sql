@@ -89,7 +89,7 @@ final as (
         coalesce(deals.probability_pct, stages.stage_probability_pct) as forecast_probability_pct,
         case when deals.stage_semantics = 'process' then
             cast(round(deals.amount_account * coalesce(deals.probability_pct, stages.stage_probability_pct) / 100.0, 2)
-                as decimal(20, 2))
+                as decimal(18, 2))
         end as weighted_open_amount_account,
         {{ run_started_timestamp() }} as built_at
     from deals
