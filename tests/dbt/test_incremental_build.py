@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 
 import duckdb
 import pytest
@@ -235,6 +236,29 @@ def test_a_build_tests_the_rows_it_wrote_and_dbt_test_every_row(builds, tmp_path
     unique = next(r.node for r in again.result.results if r.node.name == "unique_fct_deals_deal_key")
     assert "where (built_at > cast(" in unique.compiled_code
 
+
+
+def test_a_build_tests_the_staged_rows_of_the_loads_since_its_tests_passed(builds, tmp_path):
+    # meta test_rows: loaded_since_tests_passed (macros/tests/get_where_subquery.sql): a staging
+    # view's tests read the rows of the loads since they last passed; a key test also reads the
+    # older rows sharing a key with a new one
+    *_, path, _, _ = builds
+    planted = tmp_path / "warehouse.duckdb"
+    shutil.copy(path, planted)
+    with duckdb.connect(str(planted)) as con:
+        # an older load's deal without a stage, and a new load's copy of an older deal beside dlt's merge
+        con.execute("update raw_bitrix24.deals set stage_id = null where id = (select max(id) from raw_bitrix24.deals)")
+        con.execute("insert into raw_bitrix24.deals select * replace (? as _dlt_load_id) "
+                    "from raw_bitrix24.deals order by id limit 1", [f"{time.time():.7f}"])  # dlt's load id: now
+    build = ["build", "--select", "stg_bitrix24__deals", "--indirect-selection", "cautious"]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        built = dbt(build, planted, tmp_path, monkeypatch)
+        tested = dbt(["test", "--select", "stg_bitrix24__deals", "--indirect-selection", "cautious"], planted, tmp_path,
+                     monkeypatch)
+    assert failures(built) == {"unique_combination_stg_bitrix24__deals_portal_id__deal_id": 1}
+    assert failures(tested) == {"unique_combination_stg_bitrix24__deals_portal_id__deal_id": 1, "not_null_columns": 1}
+    not_null = next(r.node for r in built.result.results if r.node.name.startswith("not_null_columns_stg_bitrix24__deals"))
+    assert "where (load_id > '" in not_null.compiled_code
 
 def failures(result) -> dict[str, int]:
     """Failing tests by name (not_null_columns tests, whose names dbt hashes, by that prefix)."""

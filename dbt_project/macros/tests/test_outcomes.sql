@@ -1,6 +1,6 @@
 {#
     What the tests of an incremental model can take as verified (macros/tests/get_where_subquery.sql):
-    per model marked `test_rows: written_by_this_build`, the start of the last dbt invocation in
+    per model marked `test_rows` (written_by_this_build or loaded_since_tests_passed), the start of the last dbt invocation in
     which every one of its tests ran and passed, and which tests those were (a hash of their ids,
     so adding or changing a test makes the next build test every row again). Rows written after
     that — by a build whose tests failed, a `dbt run`, a build that was killed — are tested again
@@ -38,7 +38,7 @@
     {%- set rows = [] -%}
     {%- for model_id, test_ids in ran.items() -%}
         {%- set model = graph.nodes.get(model_id) -%}
-        {%- if model and model.config.meta.get('test_rows') == 'written_by_this_build' and model_id not in failed -%}
+        {%- if model and model.config.meta.get('test_rows') in ('written_by_this_build', 'loaded_since_tests_passed') and model_id not in failed -%}
             {%- set signature = tests_signature(model_id) -%}
             {%- if local_md5(test_ids | sort | join(',')) == signature -%}
                 {%- do passed.append(model_id) -%}

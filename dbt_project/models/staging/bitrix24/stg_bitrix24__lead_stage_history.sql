@@ -34,6 +34,8 @@ renamed as (
         created_time as entered_at,
 
         ---------- load metadata
+        {# dlt's load id as text: a build's tests read the loads since they last passed #}
+        _dlt_load_id as load_id,
         coalesce(_is_deleted, false) as is_deleted,
         _deleted_at as deleted_at,
         _load_issues as load_issues
