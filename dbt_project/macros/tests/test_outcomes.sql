@@ -1,10 +1,11 @@
 {#
-    What the tests of an incremental model can take as verified (macros/tests/get_where_subquery.sql):
-    per model marked `test_rows` (written_by_this_build or loaded_since_tests_passed), the start of the last dbt invocation in
-    which every one of its tests ran and passed, and which tests those were (a hash of their ids,
-    so adding or changing a test makes the next build test every row again). Rows written after
-    that — by a build whose tests failed, a `dbt run`, a build that was killed — are tested again
-    by the next build. Kept in intermediate.dbt_test_outcomes; on-run-end records it.
+    What the tests of a model marked `test_rows` (written_by_this_build, loaded_since_tests_passed)
+    can take as verified (macros/tests/get_where_subquery.sql): per model, the start of the last
+    dbt invocation in which every one of its tests ran and passed, and which tests those were (a
+    hash of their ids, so adding or changing a test makes the next build test every row again).
+    Rows written or loaded after that — by a build whose tests failed, a `dbt run`, a build that
+    was killed — are tested again by the next build. Kept in intermediate.dbt_test_outcomes;
+    on-run-end records it.
 #}
 {% macro test_outcomes_relation() -%}
     {{ return(api.Relation.create(database=target.database, schema='intermediate', identifier='dbt_test_outcomes')) }}
