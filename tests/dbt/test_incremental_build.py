@@ -246,19 +246,21 @@ def test_a_build_tests_the_staged_rows_of_the_loads_since_its_tests_passed(build
     planted = tmp_path / "warehouse.duckdb"
     shutil.copy(path, planted)
     with duckdb.connect(str(planted)) as con:
-        # an older load's deal without a stage, and a new load's copy of an older deal beside dlt's merge
-        con.execute("update raw_bitrix24.deals set stage_id = null where id = (select max(id) from raw_bitrix24.deals)")
-        con.execute("insert into raw_bitrix24.deals select * replace (? as _dlt_load_id) "
-                    "from raw_bitrix24.deals order by id limit 1", [f"{time.time():.7f}"])  # dlt's load id: now
-    build = ["build", "--select", "stg_bitrix24__deals", "--indirect-selection", "cautious"]
+        # an older load's invoice without a stage, and a new load's copy of an older invoice beside dlt's merge
+        con.execute("update raw_bitrix24.invoices set stage_id = null where id = (select max(id) from raw_bitrix24.invoices)")
+        con.execute("insert into raw_bitrix24.invoices select * replace (? as _dlt_load_id) "
+                    "from raw_bitrix24.invoices order by id limit 1", [f"{time.time():.7f}"])  # dlt's load id: now
+    build = ["build", "--select", "stg_bitrix24__invoices", "--indirect-selection", "cautious"]
     with pytest.MonkeyPatch.context() as monkeypatch:
         built = dbt(build, planted, tmp_path, monkeypatch)
-        tested = dbt(["test", "--select", "stg_bitrix24__deals", "--indirect-selection", "cautious"], planted, tmp_path,
-                     monkeypatch)
-    assert failures(built) == {"unique_combination_stg_bitrix24__deals_portal_id__deal_id": 1}
-    assert failures(tested) == {"unique_combination_stg_bitrix24__deals_portal_id__deal_id": 1, "not_null_columns": 1}
-    not_null = next(r.node for r in built.result.results if r.node.name.startswith("not_null_columns_stg_bitrix24__deals"))
+        tested = dbt(["test", "--select", "stg_bitrix24__invoices", "--indirect-selection", "cautious"], planted,
+                     tmp_path, monkeypatch)
+    assert failures(built) == {"unique_combination_stg_bitrix24__invoices_portal_id__invoice_id": 1}
+    assert failures(tested) == {"unique_combination_stg_bitrix24__invoices_portal_id__invoice_id": 1,
+                                "not_null_columns": 1}
+    not_null = next(r.node for r in built.result.results if r.node.name.startswith("not_null_columns_stg_bitrix24__invo"))
     assert "where (load_id > '" in not_null.compiled_code
+
 
 def failures(result) -> dict[str, int]:
     """Failing tests by name (not_null_columns tests, whose names dbt hashes, by that prefix)."""
