@@ -29,7 +29,7 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set since_passed = filter_rows_since_tests_passed(relation) -%}
-    {%- set keys = key_test_columns() if since_passed.startswith('load_id') else [] -%}
+    {%- set keys = key_test_columns() if since_passed and tested_model_mode() == 'loaded_since_tests_passed' else [] -%}
     {%- set conditions = ([where] if keys else [where, since_passed]) | select | list -%}
     {%- if keys -%}
         {# every row sharing a key with a row loaded since: a join to those few keys, where a
@@ -58,8 +58,8 @@
         {{ return('') }}
     {%- endif -%}
     {%- set tested = graph.nodes[model.attached_node] -%}
-    {%- set mode = tested.config.meta.get('test_rows') -%}
-    {%- if mode not in ('written_by_this_build', 'loaded_since_tests_passed')
+    {%- set mode = tested_model_mode() -%}
+    {%- if mode not in test_rows_modes()
         or (model.test_metadata.name if model.test_metadata else '') in ('relationships', 'relationships_by_portal')
         or relation.identifier | lower != (tested.alias or tested.name) | lower -%}
         {{ return('') }}
@@ -72,6 +72,18 @@
     {%- else -%}
         {{ return("load_id > '" ~ load_id_at(passed_through) ~ "'") }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{# the ways a model's meta test_rows can say which rows a build tests (test_outcomes.sql records them) #}
+{% macro test_rows_modes() -%}
+    {{ return(['written_by_this_build', 'loaded_since_tests_passed']) }}
+{%- endmacro %}
+
+
+{# the meta test_rows of the model this generic test is attached to #}
+{% macro tested_model_mode() -%}
+    {{ return(graph.nodes[model.attached_node].config.meta.get('test_rows')) }}
 {%- endmacro %}
 
 

@@ -39,7 +39,7 @@
     {%- set rows = [] -%}
     {%- for model_id, test_ids in ran.items() -%}
         {%- set model = graph.nodes.get(model_id) -%}
-        {%- if model and model.config.meta.get('test_rows') in ('written_by_this_build', 'loaded_since_tests_passed') and model_id not in failed -%}
+        {%- if model and model.config.meta.get('test_rows') in test_rows_modes() and model_id not in failed -%}
             {%- set signature = tests_signature(model_id) -%}
             {%- if local_md5(test_ids | sort | join(',')) == signature -%}
                 {%- do passed.append(model_id) -%}
