@@ -71,50 +71,36 @@ contact_channels as (
 
 ),
 
+{# the channels two contacts should not share: rule, column of contact_channels #}
+{%- set channels = [('duplicate_contact_phone', 'phone_digits'), ('duplicate_contact_email', 'email')] %}
+
 {# the first (lowest-id) contact of each phone and of each e-mail more than one contact has: hash
    aggregates, where first_value windows sorted all 600,000 contacts (2.0 s -> 0.8 s, large portal) #}
-first_by_phone as (
+{%- for rule_name, channel in channels %}
+first_by_{{ channel }} as (
 
-    select portal_id, phone_digits, min(contact_id) as first_contact_id
+    select portal_id, {{ channel }}, min(contact_id) as first_contact_id
     from contact_channels
-    where phone_digits is not null
-    group by portal_id, phone_digits
+    where {{ channel }} is not null
+    group by portal_id, {{ channel }}
     having count(*) > 1
 
 ),
-
-first_by_email as (
-
-    select portal_id, email, min(contact_id) as first_contact_id
-    from contact_channels
-    where email is not null
-    group by portal_id, email
-    having count(*) > 1
-
-),
-
+{% endfor %}
 {# a contact whose phone (or e-mail) an earlier contact already has; detail names the earlier one #}
 duplicate_contacts as (
+    {%- for rule_name, channel in channels %}
 
     select
         contact_channels.portal_id, contact_channels.contact_id, contact_channels.assigned_user_id,
-        'duplicate_contact_phone' as rule_name, first_by_phone.first_contact_id
+        '{{ rule_name }}' as rule_name, first_by_{{ channel }}.first_contact_id
     from contact_channels
-    inner join first_by_phone
-        on contact_channels.portal_id = first_by_phone.portal_id
-        and contact_channels.phone_digits = first_by_phone.phone_digits
-    where contact_channels.contact_id <> first_by_phone.first_contact_id
-
-    union all
-
-    select
-        contact_channels.portal_id, contact_channels.contact_id, contact_channels.assigned_user_id,
-        'duplicate_contact_email', first_by_email.first_contact_id
-    from contact_channels
-    inner join first_by_email
-        on contact_channels.portal_id = first_by_email.portal_id
-        and contact_channels.email = first_by_email.email
-    where contact_channels.contact_id <> first_by_email.first_contact_id
+    inner join first_by_{{ channel }}
+        on contact_channels.portal_id = first_by_{{ channel }}.portal_id
+        and contact_channels.{{ channel }} = first_by_{{ channel }}.{{ channel }}
+    where contact_channels.contact_id <> first_by_{{ channel }}.first_contact_id
+    {{- "\n\n    union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 
