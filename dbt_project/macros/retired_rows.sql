@@ -3,7 +3,7 @@
     subtracting instead of re-reading it whole.
 
     An incremental model configured with incremental_strategy='delete+insert+retire' copies every
-    row a run replaces (delete+insert by unique_key) or its post-hook deletes into
+    row a run replaces (delete+insert by unique_key) or drops (meta.dropped_keys) into
     `<model>__retired`, stamped retired_at = the run's start. A sums model then adds the rows
     stamped (built_at) since its own newest row and subtracts the retired rows it had counted
     (built before its newest row, retired since), and prunes what it has read.
@@ -82,15 +82,25 @@
 {#
     The strategy: delete+insert by unique_key, retiring the replaced rows first. A retired table
     missing or with other columns is created anew (its sentinel tells the sums models to recompute).
+    A model whose meta.dropped_keys names a macro (a query of keys) also deletes and retires the
+    rows of those keys here, in the same pass over the table as the replaced ones.
 #}
 {% macro get_incremental_delete_insert_retire_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set replaced_keys = 'select ' ~ unique_key ~ ' from ' ~ arg_dict['temp_relation'] -%}
+    {%- set dropped_keys = config.get('meta', {}).get('dropped_keys') -%}
+    {%- if dropped_keys -%}
+    {%- set replaced_keys = replaced_keys ~ ' union all ' ~ context.get(dropped_keys)() -%}
+    {%- endif -%}
+    {%- set condition = unique_key ~ ' in (' ~ replaced_keys ~ ')' -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- if not retired_rows_table_fits(target) -%}
     {{ create_retired_rows_table(target) }};
     {%- endif %}
-    {{ retire_rows(target, unique_key ~ ' in (select ' ~ unique_key ~ ' from ' ~ arg_dict['temp_relation'] ~ ')') }};
-    {{ get_incremental_delete_insert_sql(arg_dict) }}
+    {{ retire_rows(target, condition) }};
+    delete from {{ target }} where {{ condition }};
+    insert into {{ target }} ({{ columns }}) select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
 
@@ -99,13 +109,4 @@
     {%- if not is_incremental() -%}
     {{ create_retired_rows_table(this) }}
     {%- endif -%}
-{%- endmacro %}
-
-
-{# delete the rows of this model matching `condition`, retiring them first when the model retires rows #}
-{% macro delete_retiring(condition) -%}
-    {%- if config.get('incremental_strategy') == 'delete+insert+retire' -%}
-    {{ retire_rows(this, condition) }};
-    {%- endif %}
-    delete from {{ this }} where {{ condition }}
 {%- endmacro %}

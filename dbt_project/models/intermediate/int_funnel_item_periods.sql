@@ -6,12 +6,13 @@
     these rows. One pass over int_funnel_stage_periods gives both modes.
 
     Incremental (delete+insert by item), following int_funnel_stage_periods: a run takes the items
-    that model rebuilt since this table's last build (its rows' built_at); the post-hook drops the
-    items the funnels no longer count. Replaced and dropped rows are retired
+    that model rebuilt since this table's last build (its rows' built_at); the same delete drops
+    the items the funnels no longer count (meta.dropped_keys). Replaced and dropped rows are retired
     (macros/retired_rows.sql): int_funnel_item_sums subtracts them.
 #}
--- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}, {{ ref('int_funnel_owners') }}  (the post-hook reads them)
-{# meta.retired_columns: what int_funnel_item_sums reads of the rows a run replaces or drops #}
+-- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}, {{ ref('int_funnel_owners') }}  (the dropped items: meta.dropped_keys)
+{# meta.retired_columns: what int_funnel_item_sums reads of the rows a run replaces or drops;
+   meta.dropped_keys: the items to drop (macros/funnels/delete_rows_of_dropped_funnel_owners.sql) #}
 {{
     config(
         materialized='incremental',
@@ -19,8 +20,9 @@
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
         meta={'retired_columns': ['period_key', 'portal_id', 'entity_type', 'owner_pipeline_id', 'funnel_mode', 'assigned_user_id',
-                                    'is_return_customer', 'amount_account', 'has_success_entry', 'has_failure_entry', 'built_at']},
-        post_hook=["{{ reset_retired_rows() }}", "{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}"],
+                                    'is_return_customer', 'amount_account', 'has_success_entry', 'has_failure_entry', 'built_at'],
+              'dropped_keys': 'funnel_items_dropped_from_owners'},
+        post_hook="{{ reset_retired_rows() }}",
     )
 }}
 

@@ -7,13 +7,14 @@
 
     Incremental (delete+insert by item): a run recomputes the items with a newer stage transition,
     the items whose amount, currency rate, responsible user, pipeline or repeat flag changed since
-    (int_funnel_owners stamps the items whose attributes it rewrote), and, when a new
-    period starts, the items still open then; the post-hook drops the rows of items the funnels no
-    longer count (deleted and recurring records). Replaced and dropped rows are retired
-    (macros/retired_rows.sql): int_funnel_stage_sums subtracts them.
+    (int_funnel_owners stamps the items whose attributes it rewrote), and, when a new period
+    starts, the items still open then; the same delete drops the rows of items the funnels no
+    longer count (deleted and recurring records, meta.dropped_keys). Replaced and dropped rows
+    are retired (macros/retired_rows.sql): int_funnel_stage_sums subtracts them.
 #}
--- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the post-hook reads them)
-{# meta.retired_columns: what int_funnel_stage_sums reads of the rows a run replaces or drops #}
+-- depends_on: {{ ref('stg_bitrix24__deals') }}, {{ ref('stg_bitrix24__leads') }}  (the dropped items: meta.dropped_keys)
+{# meta.retired_columns: what int_funnel_stage_sums reads of the rows a run replaces or drops;
+   meta.dropped_keys: the items to drop (macros/funnels/delete_rows_of_dropped_funnel_owners.sql) #}
 {{
     config(
         materialized='incremental',
@@ -21,8 +22,9 @@
         unique_key='owner_scope_key',
         on_schema_change='sync_all_columns',
         meta={'retired_columns': ['period_key', 'portal_id', 'entity_type', 'owner_pipeline_id', 'stage_key', 'has_real_entry',
-                                    'amount_account', 'max_spent_seconds', 'built_at']},
-        post_hook=["{{ reset_retired_rows() }}", "{{ delete_rows_of_dropped_funnel_owners(kept_by=ref('int_funnel_owners')) }}"],
+                                    'amount_account', 'max_spent_seconds', 'built_at'],
+              'dropped_keys': 'funnel_items_dropped_from_owners'},
+        post_hook="{{ reset_retired_rows() }}",
     )
 }}
 
