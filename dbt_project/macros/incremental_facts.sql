@@ -47,10 +47,22 @@ changed_keys as materialized (
 
 ),
 
+{#
+    The keys first, then their rows: filtered by changed_keys directly, DuckDB built its hash
+    table on every staged record with all its columns (it over-estimates changed_keys, a union of
+    lookups, and swaps the join's sides); changed_staged_keys is narrow, and estimated small.
+#}
+changed_staged_keys as (
+
+    select {{ key }} from {{ staged }}
+    where {{ key }} in (select {{ key }} from changed_keys)
+
+),
+
 {{ name }} as (
 
     select * from {{ staged }}
-    where {{ key }} in (select {{ key }} from changed_keys)
+    where {{ key }} in (select {{ key }} from changed_staged_keys)
 
 ),
 {%- else %}
