@@ -91,7 +91,11 @@
     {%- set replaced_keys = 'select ' ~ unique_key ~ ' from ' ~ arg_dict['temp_relation'] -%}
     {%- set dropped_keys = config.get('meta', {}).get('dropped_keys') -%}
     {%- if dropped_keys -%}
-    {%- set replaced_keys = replaced_keys ~ ' union all ' ~ context.get(dropped_keys)() -%}
+    {%- set dropped_keys_query = context.get(dropped_keys) -%}
+    {%- if dropped_keys_query is none -%}
+    {{ exceptions.raise_compiler_error(this ~ ": meta.dropped_keys names no macro: '" ~ dropped_keys ~ "'") }}
+    {%- endif -%}
+    {%- set replaced_keys = replaced_keys ~ ' union all ' ~ dropped_keys_query() -%}
     {%- endif -%}
     {%- set condition = unique_key ~ ' in (' ~ replaced_keys ~ ')' -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
