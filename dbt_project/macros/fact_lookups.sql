@@ -27,7 +27,7 @@
 {# The date of `timestamp` in the portal's time zone, held as `date`. #}
 {% macro portal_date_lookup(timestamp, date) -%}
     {{ return({'keys': ['portal_id', timestamp], 'columns': [date], 'relation': ref('stg_bitrix24__portals'),
-               'on': 'seen.portal_id = lookup.portal_id',
+               'by_record': true, 'on': 'seen.portal_id = lookup.portal_id',
                'compare': {date: portal_local_date('seen.' ~ timestamp, 'coalesce(lookup.utc_offset_minutes, 0)')}}) }}
 {%- endmacro %}
 

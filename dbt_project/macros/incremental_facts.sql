@@ -25,7 +25,9 @@
         relation  what it looks up in now (a CTE or a relation), aliased `lookup` (optional: a
                   compared value may be a subquery instead),
         on        the join of `seen` (the built combinations) to `lookup`,
-        compare   {built column: its value now, over `seen` and `lookup`}.
+        compare   {built column: its value now, over `seen` and `lookup`},
+        by_record compare each built record, not the distinct combinations (optional: for
+                  lookups where a record's own value, like a timestamp, takes part).
     Each row carries built_at, the start of the run that wrote it (macros/tests/get_where_subquery.sql).
 
         {{ incremental_fact_records('staged_deals', ref('stg_bitrix24__deals'), 'deal_key',
@@ -79,9 +81,32 @@ changed_staged_keys as (
 {#
     The keys of the built records whose looked-up values differ from what the lookup gives now:
     each changed key once (a key may have many combinations — a portal's timestamps — and each
-    would otherwise join all of its records again).
+    would otherwise join all of its records again). A lookup marked by_record (its combinations
+    are about as many as the records: a timestamp takes part) compares each built record instead:
+    taking the distinct combinations first would cost a hash table of every record.
 #}
 {% macro built_records_with_changed_lookup(key, lookup) -%}
+    {%- set keys_present -%}
+        {%- for column in lookup['keys'] %}seen.{{ column }} is not null and {% endfor -%}
+    {%- endset -%}
+    {%- set compared -%}
+            {%- for column, now in lookup['compare'].items() %}
+            {{ 'or ' if not loop.first }}seen.{{ column }} is distinct from ({{ now }})
+            {%- endfor %}
+    {%- endset -%}
+    {%- set looked_up -%}
+        {%- if lookup.get('relation') %}
+        left join {{ lookup['relation'] }} as lookup
+            on {{ lookup['on'] }}
+        {%- endif %}
+    {%- endset -%}
+    {%- if lookup.get('by_record') %}
+    select seen.{{ key }}
+    from {{ this }} as seen
+    {{- looked_up }}
+    where {{ keys_present }}({{ compared }}
+    )
+    {%- else %}
     select built.{{ key }}
     from {{ this }} as built
     inner join (
@@ -90,18 +115,14 @@ changed_staged_keys as (
             select distinct {{ (lookup['keys'] + lookup['columns']) | join(', ') }}
             from {{ this }}
         ) as seen
-        {%- if lookup.get('relation') %}
-        left join {{ lookup['relation'] }} as lookup
-            on {{ lookup['on'] }}
-        {%- endif %}
+        {{- looked_up }}
         where
-            {%- for column, now in lookup['compare'].items() %}
-            {{ 'or ' if not loop.first }}seen.{{ column }} is distinct from ({{ now }})
-            {%- endfor %}
+            {{- compared }}
     ) as changed
         on {% for column in lookup['keys'] -%}
         {{ 'and ' if not loop.first }}built.{{ column }} = changed.{{ column }}
         {% endfor -%}
+    {%- endif %}
 {%- endmacro %}
 
 

@@ -54,6 +54,7 @@ rates as (
     {'keys': ['portal_id', 'activity_id'], 'columns': ['billed_minutes', 'call_minutes_cost'],
      'relation': "(select calls.*, minute_rates.rate as minute_rate from calls
                    left join rates as minute_rates on minute_rates.cost_kind = 'call_minute')",
+     'by_record': true,
      'on': 'seen.portal_id = lookup.portal_id and seen.activity_id = lookup.activity_id',
      'compare': {'billed_minutes': 'coalesce(lookup.billed_minutes, 0)',
                  'call_minutes_cost': 'coalesce(lookup.billed_minutes, 0) * coalesce(lookup.minute_rate, 0)'}},

@@ -73,7 +73,7 @@ stages as (
 
 ),
 
-history as (
+history as not materialized (
 
     select
         'deal' as entity_type,

@@ -47,11 +47,11 @@ users as (
     user_lookup('responsible_user_id', {'responsible_user_name': 'user_name', 'department_id': 'department_id',
                                         'department_name': 'department_name', 'is_responsible_user_active': 'is_active'}),
     {'keys': ['portal_id', 'deadline_at'], 'columns': ['is_completed', 'is_overdue'],
-     'relation': 'portals',
+     'relation': 'portals', 'by_record': true,
      'on': 'seen.portal_id = lookup.portal_id',
      'compare': {'is_overdue': overdue('seen', 'lookup.extracted_at')}},
     {'keys': ['portal_id'], 'columns': ['created_at', 'start_at', 'deadline_at', 'created_date', 'held_date', 'due_date'],
-     'relation': 'portals',
+     'relation': 'portals', 'by_record': true,
      'on': 'seen.portal_id = lookup.portal_id',
      'compare': activity_dates('seen', 'coalesce(lookup.utc_offset_minutes, 0)')},
 ] %}

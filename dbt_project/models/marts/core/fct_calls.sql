@@ -32,7 +32,7 @@ users as (
 {%- set lookups = [
     user_lookup('user_id', {'user_name': 'user_name', 'department_id': 'department_id', 'department_name': 'department_name'}),
     {'keys': ['portal_id'], 'columns': ['started_at', 'started_date', 'started_hour'],
-     'relation': 'portals',
+     'relation': 'portals', 'by_record': true,
      'on': 'seen.portal_id = lookup.portal_id',
      'compare': {'started_date': portal_local_date('seen.started_at', 'coalesce(lookup.utc_offset_minutes, 0)'),
                  'started_hour': started_hour('seen.started_at', 'coalesce(lookup.utc_offset_minutes, 0)')}},

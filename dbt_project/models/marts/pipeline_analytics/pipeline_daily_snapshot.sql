@@ -14,7 +14,7 @@
 #}
 with
 
-stage_entries as (
+stage_entries as not materialized (
 
     select
         portal_id,
@@ -57,7 +57,7 @@ portal_ranges as (
 ),
 
 {# process-stage spans that last at least one day; still-open ones end after the portal's last day #}
-open_spans as (
+open_spans as not materialized (
 
     select
         stage_entries.portal_id,
