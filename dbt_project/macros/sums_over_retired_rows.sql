@@ -69,7 +69,12 @@ final as (
         {{ run_started_timestamp() }} as built_at
     from summed
     {%- if by_delta %}
-    left join {{ this }} as built
+    {# the built groups of the changed keys only: joined to the whole table, DuckDB hashed all of
+       its rows (it over-estimates summed, and builds on the table's side) #}
+    left join (
+        select * from {{ this }}
+        where {{ key_name }} in (select {{ key_name }} from summed)
+    ) as built
         on summed.{{ key_name }} = built.{{ key_name }}
     {%- elif is_incremental() and not relation_lacks_columns(this, [key_name, 'built_at'] + grain_columns) %}
 
