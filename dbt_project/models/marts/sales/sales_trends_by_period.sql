@@ -43,31 +43,48 @@ scoped_deals as (
 
 ),
 
+{# closed deals summed per close day first, then per period: each deal joined to its ~3 periods otherwise #}
+closed_by_day as (
+
+    select
+        portal_id,
+        pipeline_id,
+        assigned_user_id,
+        customer_scope,
+        close_date,
+        stage_semantics,
+        count(*) as deal_count,
+        sum(amount_account) as amount_account
+    from scoped_deals
+    where stage_semantics in ('success', 'failure')
+    group by portal_id, pipeline_id, assigned_user_id, customer_scope, close_date, stage_semantics
+
+),
+
 closed_by_scope as (
 
     select
         periods.period_key,
-        scoped_deals.portal_id,
-        scoped_deals.pipeline_id,
-        scoped_deals.assigned_user_id,
-        scoped_deals.customer_scope,
-        count(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'success'
-            then 1 end) as won_deal_count,
-        sum(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'success'
-            then scoped_deals.amount_account else 0 end) as won_amount_account,
-        count(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'failure'
-            then 1 end) as lost_deal_count,
-        sum(case when scoped_deals.close_date >= periods.period_start and scoped_deals.stage_semantics = 'failure'
-            then scoped_deals.amount_account else 0 end) as lost_amount_account,
-        sum(case when scoped_deals.close_date < periods.period_start and scoped_deals.stage_semantics = 'success'
-            then scoped_deals.amount_account else 0 end) as previous_won_amount_account
-    from scoped_deals
+        closed_by_day.portal_id,
+        closed_by_day.pipeline_id,
+        closed_by_day.assigned_user_id,
+        closed_by_day.customer_scope,
+        cast(sum(case when closed_by_day.close_date >= periods.period_start and closed_by_day.stage_semantics = 'success'
+            then closed_by_day.deal_count else 0 end) as {{ dbt.type_bigint() }}) as won_deal_count,
+        sum(case when closed_by_day.close_date >= periods.period_start and closed_by_day.stage_semantics = 'success'
+            then closed_by_day.amount_account else 0 end) as won_amount_account,
+        cast(sum(case when closed_by_day.close_date >= periods.period_start and closed_by_day.stage_semantics = 'failure'
+            then closed_by_day.deal_count else 0 end) as {{ dbt.type_bigint() }}) as lost_deal_count,
+        sum(case when closed_by_day.close_date >= periods.period_start and closed_by_day.stage_semantics = 'failure'
+            then closed_by_day.amount_account else 0 end) as lost_amount_account,
+        sum(case when closed_by_day.close_date < periods.period_start and closed_by_day.stage_semantics = 'success'
+            then closed_by_day.amount_account else 0 end) as previous_won_amount_account
+    from closed_by_day
     inner join periods
-        on scoped_deals.close_date >= periods.previous_period_start
-        and scoped_deals.close_date <= periods.period_end
-    where scoped_deals.stage_semantics in ('success', 'failure')
-    group by periods.period_key, scoped_deals.portal_id, scoped_deals.pipeline_id, scoped_deals.assigned_user_id,
-        scoped_deals.customer_scope
+        on closed_by_day.close_date >= periods.previous_period_start
+        and closed_by_day.close_date <= periods.period_end
+    group by periods.period_key, closed_by_day.portal_id, closed_by_day.pipeline_id, closed_by_day.assigned_user_id,
+        closed_by_day.customer_scope
 
 ),
 
