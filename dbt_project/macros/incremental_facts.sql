@@ -37,7 +37,7 @@
 {% macro incremental_fact_records(name, staged, key, lookups, source_relation=none) -%}
 {%- if is_incremental_with_documented_columns()
     and not (source_relation is not none and relation_has_columns_beyond(source_relation, this)) %}
-changed_keys as materialized (
+{{ name }}_changed_keys as materialized (
 
     {{ fact_records_loaded_since(staged, key) }}
     {%- for lookup in lookups %}
@@ -50,21 +50,21 @@ changed_keys as materialized (
 ),
 
 {#
-    The keys first, then their rows: filtered by changed_keys directly, DuckDB built its hash
+    The keys first, then their rows: filtered by the changed keys directly, DuckDB built its hash
     table on every staged record with all its columns (it over-estimates changed_keys, a union of
     lookups, and swaps the join's sides); changed_staged_keys is narrow, and estimated small.
 #}
-changed_staged_keys as (
+{{ name }}_changed_staged_keys as (
 
     select {{ key }} from {{ staged }}
-    where {{ key }} in (select {{ key }} from changed_keys)
+    where {{ key }} in (select {{ key }} from {{ name }}_changed_keys)
 
 ),
 
 {{ name }} as (
 
     select * from {{ staged }}
-    where {{ key }} in (select {{ key }} from changed_staged_keys)
+    where {{ key }} in (select {{ key }} from {{ name }}_changed_staged_keys)
 
 ),
 {%- else %}

@@ -114,7 +114,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
-    assert len(incremental_models_took_their_incremental_branch(incremental)) == 19
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 20
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "
@@ -297,10 +297,18 @@ def test_a_new_rate_reaches_the_leads_whose_amount_it_leaves_unchanged(builds, t
     assert owners == [(float(rate * 2),)] * 3
 
 
+def later_load_id(loads_later: int = 1) -> str:
+    """SQL for the load id of a load after every load of the raw tables (dlt's load ids are unix
+    timestamps), `loads_later` loads on."""
+    return (f"cast((select max(cast(load_id as decimal(18, 6))) + {loads_later} from raw_bitrix24._dlt_loads) "
+            "as varchar)")
+
+
 @pytest.fixture(scope="module")
 def renamed_dictionaries(builds, tmp_path_factory):
-    """The incrementally built warehouse after a deal stage, a lead status, an invoice stage, a
-    source and a company were renamed in the raw layer (no record was loaded again), built again
+    """The incrementally built warehouse after a deal stage, a lead status, an invoice stage and a
+    source were renamed in the raw layer (no record was loaded again) and a company was renamed
+    (loaded again), built again
     incrementally and from scratch; and the deals the renames touch, from the facts built before."""
     *_, path, _, _ = builds
     directory = tmp_path_factory.mktemp("renamed-dictionaries")
@@ -320,8 +328,9 @@ def renamed_dictionaries(builds, tmp_path_factory):
                     "or (entity_id = 'SOURCE' and status_id = ?) or (entity_id = 'STATUS' and status_id = "
                     "(select min(status_id) from raw_bitrix24.statuses where entity_id = 'STATUS')) "
                     "or (entity_id like 'SMART_INVOICE_STAGE%' and semantics = 'S')", [stage_id, source_id])
-        con.execute("update raw_bitrix24.companies set title = title || ' (renamed)' where id = ?",
-                    [int(customer_key.rsplit(":", 1)[1])])
+        # a company renamed in the portal comes with the next load (dim_customers is built by load)
+        con.execute("update raw_bitrix24.companies set title = title || ' (renamed)', _dlt_load_id = "
+                    f"{later_load_id()} where id = ?", [int(customer_key.rsplit(":", 1)[1])])
     with pytest.MonkeyPatch.context() as monkeypatch:
         incremental, _, rebuilt = build_and_rebuild(["build"], changed, directory,
                                                     tmp_path_factory.mktemp("renamed-dictionaries-full"), monkeypatch)
@@ -343,6 +352,46 @@ def test_renamed_stages_sources_and_companies_reach_the_incremental_facts(rename
             assert con.execute(f"select count(*) from marts.{fact} where {column} like '% (renamed)'").fetchone()[0] > 0
     for schema in ("intermediate", "marts"):
         assert_same_tables(changed, rebuilt, schema)
+
+
+def test_customers_loaded_since_are_rewritten_and_the_deleted_dropped(builds, tmp_path):
+    *_, path, _, _ = builds
+    changed = tmp_path / "warehouse.duckdb"
+    shutil.copy(path, changed)
+    with duckdb.connect(str(changed)) as con:
+        before, = con.execute("select count(*) from marts.dim_customers").fetchone()
+        renamed, deleted, restored = [row[0] for row in con.execute(
+            "select id from raw_bitrix24.contacts where not coalesce(_is_deleted, false) order by id limit 3").fetchall()]
+        own, = con.execute("select min(id) from raw_bitrix24.companies where not coalesce(_is_deleted, false) "
+                           "and not coalesce(is_my_company, false)").fetchone()
+        con.execute(f"update raw_bitrix24.contacts set last_name = 'Renamed', _dlt_load_id = {later_load_id()} "
+                    "where id = ?", [renamed])
+        # the deletion pass marks a record gone without a load; the portal's own company comes with one
+        con.execute("update raw_bitrix24.contacts set _is_deleted = true, _deleted_at = now() where id in (?, ?)",
+                    [deleted, restored])
+        con.execute(f"update raw_bitrix24.companies set is_my_company = true, _dlt_load_id = {later_load_id()} "
+                    "where id = ?", [own])
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        dropped = dbt(["build", "--select", "dim_customers"], changed, tmp_path, monkeypatch)
+        assert dropped.success, statuses(dropped)
+        with duckdb.connect(str(changed)) as con:
+            rewritten = con.execute("select customer_key, customer_name from marts.dim_customers "
+                                    "where built_at = (select max(built_at) from marts.dim_customers)").fetchall()
+            after, = con.execute("select count(*) from marts.dim_customers").fetchone()
+            # restored from the recycle bin: the next load merges it again
+            con.execute(f"update raw_bitrix24.contacts set _is_deleted = false, _deleted_at = null, "
+                        f"_dlt_load_id = {later_load_id(2)} where id = ?", [restored])
+        (tmp_path / "rebuilt").mkdir()
+        _, _, rebuilt = build_and_rebuild(["build", "--select", "dim_customers"], changed, tmp_path,
+                                          tmp_path / "rebuilt", monkeypatch)
+    portal = rewritten[0][0].split(":")[0]
+    assert [key for key, _ in rewritten] == [f"{portal}:contact:{renamed}"] and rewritten[0][1].endswith("Renamed")
+    assert after == before - 3
+    with duckdb.connect(str(changed), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_customers").fetchone()[0] == before - 2
+        assert con.execute("select count(*) from marts.dim_customers where customer_key = ?",
+                           [f"{portal}:contact:{restored}"]).fetchone()[0] == 1
+    assert_same_tables(changed, rebuilt, "marts", only=("dim_customers",))
 
 
 FACTS = ("fct_activities", "fct_calls", "fct_deals", "fct_leads", "fct_payments")

@@ -78,6 +78,8 @@ renamed as (
         ---------- load metadata
         {# dlt's load id as text: a build's tests read the loads since they last passed #}
         _dlt_load_id as load_id,
+        {# which load brought the row (dlt's load id, a unix timestamp): dim_customers keys on it #}
+        cast(_dlt_load_id as decimal(18, 6)) as loaded_at_epoch,
         coalesce(_is_deleted, false) as is_deleted,
         _deleted_at as deleted_at,
         _load_issues as load_issues
