@@ -4,7 +4,8 @@
 
     An incremental model configured with incremental_strategy='delete+insert+retire' copies every
     row a run replaces (delete+insert by unique_key) or drops (meta.dropped_keys) into
-    `<model>__retired`, stamped retired_at = the run's start. A sums model then adds the rows
+    `intermediate.<model>__retired`, stamped retired_at = the run's start. Each retiring model has
+    one sums model reading its retired rows: that reader prunes them. A sums model then adds the rows
     stamped (built_at) since its own newest row and subtracts the retired rows it had counted
     (built before its newest row, retired since), and prunes what it has read.
 
@@ -16,8 +17,9 @@
     model older than the sentinel cannot trust the retired rows and recomputes every group.
 #}
 
+{# in the intermediate schema whatever the model's: a mart's retired rows are not for BI #}
 {% macro retired_rows_relation(relation) -%}
-    {{ return(api.Relation.create(database=relation.database, schema=relation.schema,
+    {{ return(api.Relation.create(database=relation.database, schema='intermediate',
                                   identifier=relation.identifier ~ '__retired', type='table')) }}
 {%- endmacro %}
 

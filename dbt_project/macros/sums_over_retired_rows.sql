@@ -5,20 +5,34 @@
 
     grain:    [column, expression over an upstream row] pairs
     measures: [column, expression over an upstream row, type] triples (additive: counts, sums)
+    parts:    optional, for an upstream row that counts in several groups: a list of
+              {where: condition on the row, grain: {column: expression}, measures: {column:
+              expression}}, each counting the rows it takes with its own expressions in place of
+              those given above (activity_overview: an activity is planned on one day, done on another)
+    described_by:
+              optional, columns looked up for each group: {relation, keys: {grain column: its
+              column}, columns: {column: its column}}, joined as `lookup` (a user's name)
+    key_expression:
+              optional, the key over the grain columns (default: them joined by ':', NULL as empty)
+    derived:  optional, [column, expression over the summed measures] pairs, after built_at (an average)
 
     Incremental: adds the upstream rows stamped since this table's newest row and subtracts the
     retired rows it had counted, to the groups they touch (delete+insert by key); the post-hook
     (sums_over_retired_rows_post_hook) drops the groups left empty and prunes the retired rows
-    read. Every group is recomputed when the delta cannot be trusted: the retired table is missing
+    read. The groups whose looked-up columns are not what the lookup gives now are written again
+    too. Every group is recomputed when the delta cannot be trusted: the retired table is missing
     or began after this table's newest row (the upstream was rebuilt whole, or its columns
     changed), or the table lacks a column the model documents (built by an earlier version). A
     recomputing run also writes each built group it no longer finds with its measures 0, so the
     post-hook drops it with the empty ones; rows of a version without built_at go too.
 #}
-{% macro sums_over_retired_rows(upstream, grain, measures, key_name) %}
+{% macro sums_over_retired_rows(upstream, grain, measures, key_name, parts=none, described_by=none,
+                                key_expression=none, derived=[]) %}
 {%- set retired = retired_rows_relation(upstream) -%}
 {%- set by_delta = sums_by_delta(upstream) -%}
 {%- set grain_columns = grain | map('first') | list -%}
+{%- set parts = parts or [{}] -%}
+{%- set described = described_by['columns'] if described_by else {} -%}
 
 with
 
@@ -26,17 +40,42 @@ with
    the retired rows it had counted (negated) #}
 changes as (
 
-    select {{ sums_contributions(grain, measures) }}
+    {%- for part in parts %}
+    {{ 'union all' if not loop.first }}
+
+    select {{ sums_contributions(grain, measures, part=part) }}
     from {{ upstream }}
+    where ({{ part.get('where', 'true') }})
     {%- if by_delta %}
-    where built_at > {{ newest_built_at(this) }}
+        and built_at > {{ newest_built_at(this) }}
 
     union all
 
-    select {{ sums_contributions(grain, measures, negated=true) }}
+    select {{ sums_contributions(grain, measures, negated=true, part=part) }}
     from {{ retired }}
-    where built_at <= {{ newest_built_at(this) }}
+    where ({{ part.get('where', 'true') }})
+        and built_at <= {{ newest_built_at(this) }}
         and retired_at > {{ newest_built_at(this) }}
+    {%- endif %}
+    {%- endfor %}
+    {%- if by_delta and described %}
+
+    union all
+
+    {# the built groups whose looked-up columns changed: written again, with nothing added #}
+    select
+        {%- for column in grain_columns %}
+        built.{{ column }},
+        {%- endfor %}
+        {%- for column, expression, type in measures %}
+        cast(0 as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ this }} as built
+    {{ described_join(described_by, 'built') }}
+    where
+        {%- for column, looked_up in described.items() %}
+        {{ 'or ' if not loop.first }}built.{{ column }} is distinct from lookup.{{ looked_up }}
+        {%- endfor %}
     {%- endif %}
 
 ),
@@ -44,7 +83,7 @@ changes as (
 summed as (
 
     select
-        {{ sums_key(grain_columns) }} as {{ key_name }},
+        {{ key_expression or sums_key(grain_columns) }} as {{ key_name }},
         {%- for column in grain_columns %}
         {{ column }},
         {%- endfor %}
@@ -63,6 +102,9 @@ final as (
         {%- for column in grain_columns %}
         summed.{{ column }},
         {%- endfor %}
+        {%- for column, looked_up in described.items() %}
+        lookup.{{ looked_up }} as {{ column }},
+        {%- endfor %}
         {%- for column, expression, type in measures %}
         cast({% if by_delta %}coalesce(built.{{ column }}, 0) + {% endif %}summed.{{ column }} as {{ type }}) as {{ column }},
         {%- endfor %}
@@ -76,7 +118,9 @@ final as (
         where {{ key_name }} in (select {{ key_name }} from summed)
     ) as built
         on summed.{{ key_name }} = built.{{ key_name }}
-    {%- elif is_incremental() and not relation_lacks_columns(this, [key_name, 'built_at'] + grain_columns) %}
+    {%- endif %}
+    {{ described_join(described_by, 'summed') }}
+    {%- if not by_delta and is_incremental() and not relation_lacks_columns(this, [key_name, 'built_at'] + grain_columns + described.keys() | list) %}
 
     union all
 
@@ -84,6 +128,9 @@ final as (
     select
         built.{{ key_name }},
         {%- for column in grain_columns %}
+        built.{{ column }},
+        {%- endfor %}
+        {%- for column in described %}
         built.{{ column }},
         {%- endfor %}
         {%- for column, expression, type in measures %}
@@ -96,16 +143,33 @@ final as (
 
 )
 
-select * from final
+select
+    final.*
+    {%- for column, expression in derived %},
+    {{ expression }} as {{ column }}
+    {%- endfor %}
+from final
 {% endmacro %}
 
 
-{# the grain and measure columns of one upstream row, the measures negated for a retired row #}
-{% macro sums_contributions(grain, measures, negated=false) -%}
+{# the left join of the described_by lookup to the groups of `alias` (or nothing) #}
+{% macro described_join(described_by, alias) -%}
+    {%- if described_by %}
+    left join {{ described_by['relation'] }} as lookup
+        on {% for column, looked_up in described_by['keys'].items() -%}
+        {{ 'and ' if not loop.first }}{{ alias }}.{{ column }} = lookup.{{ looked_up }}
+        {% endfor -%}
+    {%- endif %}
+{%- endmacro %}
+
+
+{# the grain and measure columns of one upstream row (as `part` counts it), the measures negated for a retired row #}
+{% macro sums_contributions(grain, measures, negated=false, part={}) -%}
     {%- for column, expression in grain %}
-        {{ expression }} as {{ column }},
+        {{ part.get('grain', {}).get(column, expression) }} as {{ column }},
     {%- endfor %}
     {%- for column, expression, type in measures %}
+        {%- set expression = part.get('measures', {}).get(column, expression) %}
         {{ '-(' ~ expression ~ ')' if negated else expression }} as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

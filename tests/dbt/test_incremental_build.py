@@ -114,7 +114,7 @@ def test_incremental_run_rebuilds_only_the_moved_items(builds):
     assert "changed_owners" in by_name["int_activities_first_by_owner"].compiled_code
     # every incremental model took its incremental branch (which reads the built table), none
     # found a documented column missing and rebuilt itself whole
-    assert len(incremental_models_took_their_incremental_branch(incremental)) == 20
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 22
     with duckdb.connect(str(path), read_only=True) as con:
         owners, moved = con.execute(
             "select count(distinct owner_scope_key), count(distinct case when event_id > case entity_type "
@@ -499,8 +499,16 @@ def test_a_deal_restored_after_a_funnel_model_ran_alone_stays_in_the_funnels(bui
     assert_same_tables(changed, rebuilt, "intermediate", only=("int_funnel_stage_periods", "int_funnel_item_periods"))
 
 
-SUMS = ("int_funnel_stage_sums", "int_funnel_item_sums", "int_business_facts_daily")
-RETIRING = ("int_funnel_stage_periods", "int_funnel_item_periods", "int_business_fact_records")
+SUMS = ("int_funnel_stage_sums", "int_funnel_item_sums", "int_business_facts_daily", "activity_overview", "call_stats")
+RETIRING = ("int_funnel_stage_periods", "int_funnel_item_periods", "int_business_fact_records", "fct_activities",
+            "fct_calls")
+SCHEMA = {"activity_overview": "marts", "call_stats": "marts", "fct_activities": "marts", "fct_calls": "marts"}
+
+
+def assert_same_sums(path, rebuilt, names=SUMS) -> None:
+    for schema in ("intermediate", "marts"):
+        if only := tuple(name for name in names if SCHEMA.get(name, "intermediate") == schema):
+            assert_same_tables(path, rebuilt, schema, only=only)
 
 
 def retired_rows(path) -> dict[str, tuple[int, int]]:
@@ -517,21 +525,36 @@ def test_sums_add_and_subtract_what_their_inputs_rewrote_over_several_runs(build
     assert retired_rows(path) == {name: (0, 1) for name in RETIRING}
     changed = tmp_path / "warehouse.duckdb"
     shutil.copy(path, changed)
-    next_load = "cast((select max(cast(_dlt_load_id as decimal(18, 6))) + {} from raw_bitrix24.deals) as varchar)"
     inputs_only = ["run", "--select", *(f"+{name}" for name in RETIRING), "--exclude", *SUMS]
     with pytest.MonkeyPatch.context() as monkeypatch:
         # two runs of the inputs alone, each with a new amount on another won deal and one deal
         # deleted: the funnels count both, the plan/fact sums their deal_value and business events
         for step, offset in ((1, 0), (2, 1)):
             with duckdb.connect(str(changed)) as con:
+                # an activity handed to another user and one deleted: activity_overview counts both
+                handed, dropped = [row[0] for row in con.execute(
+                    "select id from raw_bitrix24.activities where completed and not coalesce(_is_deleted, false) "
+                    "order by id limit 2 offset ?", [2 * offset]).fetchall()]
+                con.execute(f"update raw_bitrix24.activities set responsible_id = responsible_id + 1, "
+                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [handed])
+                con.execute(f"update raw_bitrix24.activities set _is_deleted = true, _deleted_at = now(), "
+                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [dropped])
+                # two calls likewise, for call_stats
+                handed, dropped = [row[0] for row in con.execute(
+                    "select id from raw_bitrix24.calls where not coalesce(_is_deleted, false) "
+                    "order by id limit 2 offset ?", [2 * offset]).fetchall()]
+                con.execute(f"update raw_bitrix24.calls set portal_user_id = portal_user_id + 1, "
+                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [handed])
+                con.execute(f"update raw_bitrix24.calls set _is_deleted = true, _deleted_at = now(), "
+                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [dropped])
                 moved, deleted = [row[0] for row in con.execute(
                     "select distinct deal_id from marts.fct_deals inner join intermediate.int_business_fact_records "
                     "on fact_record_key = 'deal:' || deal_key where metric = 'deal_value' "
                     "order by deal_id limit 2 offset ?", [2 * offset]).fetchall()]
                 con.execute(f"update raw_bitrix24.deals set opportunity = coalesce(opportunity, 0) + 1000, "
-                            f"_dlt_load_id = {next_load.format(step)} where id = ?", [moved])
+                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [moved])
                 con.execute(f"update raw_bitrix24.deals set _is_deleted = true, _deleted_at = now(), "
-                            f"_dlt_load_id = {next_load.format(step)} where id = ?", [deleted])
+                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [deleted])
             alone = dbt(inputs_only, changed, tmp_path, monkeypatch)
             assert alone.success, statuses(alone)
         retired = retired_rows(changed)
@@ -544,7 +567,7 @@ def test_sums_add_and_subtract_what_their_inputs_rewrote_over_several_runs(build
     assert sorted(node.name for node in models) == sorted(SUMS)
     assert all("__retired" in node.compiled_code for node in models)
     assert retired_rows(changed) == {name: (0, 1) for name in RETIRING}
-    assert_same_tables(changed, rebuilt, "intermediate", only=SUMS)
+    assert_same_sums(changed, rebuilt)
 
 
 def test_sums_recompute_every_group_after_their_input_was_rebuilt_whole(builds, tmp_path):
@@ -594,7 +617,7 @@ def test_funnel_models_built_before_retiring_start_it_on_their_next_incremental_
         for name in RETIRING:
             con.execute(f"drop table intermediate.{name}__retired")
         for name in SUMS:
-            con.execute(f"drop table intermediate.{name}")
+            con.execute(f"drop table {SCHEMA.get(name, 'intermediate')}.{name}")
         deal_id, = con.execute("select owner_id from marts.funnel_stage_entries where entity_type = 'deal' "
                                "order by owner_id limit 1").fetchone()
         con.execute("update raw_bitrix24.deals set opportunity = coalesce(opportunity, 0) + 1000, _dlt_load_id = "
@@ -605,8 +628,7 @@ def test_funnel_models_built_before_retiring_start_it_on_their_next_incremental_
         build_and_rebuild(["run", "--select", *(f"+{name}" for name in SUMS)], changed, tmp_path,
                           tmp_path / "rebuilt", monkeypatch)
     assert retired_rows(changed) == {name: (0, 1) for name in RETIRING}
-    assert_same_tables(changed, tmp_path / "rebuilt" / "warehouse.duckdb", "intermediate",
-                       only=(*SUMS, *RETIRING))
+    assert_same_sums(changed, tmp_path / "rebuilt" / "warehouse.duckdb", (*SUMS, *RETIRING))
 
 
 def test_plan_facts_built_as_a_table_become_sums_on_the_next_incremental_run(builds, tmp_path):

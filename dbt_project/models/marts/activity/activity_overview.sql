@@ -3,81 +3,46 @@
     the activities planned for the day (due that day), done that day (completed, held that day) and
     overdue (due that day, not completed, deadline passed at the last extraction) — the "done" and
     "debt" sides of Bitrix24's activity counters. Deleted activities do not count; no responsible user is user 0, no type 'unknown'.
+
+    Sums of fct_activities by delta (macros/sums_over_retired_rows.sql): an activity counts in two
+    groups, planned on its due day and, once completed, done on its held day; a run adds the
+    activities fct_activities wrote since and subtracts those it replaced, and writes again the
+    groups of a user whose name or department changed.
 #}
-with
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_overview_key',
+        on_schema_change='sync_all_columns',
+        post_hook="{{ sums_over_retired_rows_post_hook(ref('fct_activities'), 'planned_count + done_count') }}",
+    )
+}}
 
-{# not materialized: read twice, and DuckDB would first copy every column of the 2 M activities #}
-activities as not materialized (
-
-    select * from {{ ref('fct_activities') }}
-    where not is_deleted
-
-),
-
-due as (
-
-    select
-        portal_id,
-        coalesce(responsible_user_id, 0) as responsible_user_id,
-        due_date as activity_date,
-        coalesce(activity_type, 'unknown') as activity_type,
-        count(*) as planned_count,
-        cast(sum(case when is_completed then 1 else 0 end) as {{ dbt.type_bigint() }}) as planned_done_count,
-        cast(sum(case when is_overdue then 1 else 0 end) as {{ dbt.type_bigint() }}) as overdue_count,
-        cast(sum(case when not is_completed and not is_overdue then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_count
-    from activities
-    group by portal_id, coalesce(responsible_user_id, 0), due_date, coalesce(activity_type, 'unknown')
-
-),
-
-done as (
-
-    select
-        portal_id,
-        coalesce(responsible_user_id, 0) as responsible_user_id,
-        held_date as activity_date,
-        coalesce(activity_type, 'unknown') as activity_type,
-        count(*) as done_count
-    from activities
-    where is_completed
-    group by portal_id, coalesce(responsible_user_id, 0), held_date, coalesce(activity_type, 'unknown')
-
-),
-
-users as (
-
-    select * from {{ ref('dim_users') }}
-
-),
-
-final as (
-
-    select
-        coalesce(due.portal_id, done.portal_id) || ':' || cast(coalesce(due.responsible_user_id, done.responsible_user_id) as {{ dbt.type_string() }})
-            || ':' || cast(coalesce(due.activity_date, done.activity_date) as {{ dbt.type_string() }})
-            || ':' || coalesce(due.activity_type, done.activity_type) as activity_overview_key,
-        coalesce(due.portal_id, done.portal_id) as portal_id,
-        coalesce(due.responsible_user_id, done.responsible_user_id) as user_id,
-        users.user_name,
-        users.department_id,
-        users.department_name,
-        coalesce(due.activity_date, done.activity_date) as activity_date,
-        coalesce(due.activity_type, done.activity_type) as activity_type,
-        coalesce(due.planned_count, 0) as planned_count,
-        coalesce(due.planned_done_count, 0) as planned_done_count,
-        coalesce(due.open_count, 0) as open_count,
-        coalesce(due.overdue_count, 0) as overdue_count,
-        coalesce(done.done_count, 0) as done_count
-    from due
-    full outer join done
-        on due.portal_id = done.portal_id
-        and due.responsible_user_id = done.responsible_user_id
-        and due.activity_date = done.activity_date
-        and due.activity_type = done.activity_type
-    left join users
-        on coalesce(due.portal_id, done.portal_id) = users.portal_id
-        and coalesce(due.responsible_user_id, done.responsible_user_id) = users.user_id
-
-)
-
-select * from final
+{{ sums_over_retired_rows(
+    ref('fct_activities'),
+    grain=[
+        ['portal_id', 'portal_id'],
+        ['user_id', 'coalesce(responsible_user_id, 0)'],
+        ['activity_date', 'due_date'],
+        ['activity_type', "coalesce(activity_type, 'unknown')"],
+    ],
+    measures=[
+        ['planned_count', '1', dbt.type_bigint()],
+        ['planned_done_count', 'case when is_completed then 1 else 0 end', dbt.type_bigint()],
+        ['open_count', 'case when not is_completed and not is_overdue then 1 else 0 end', dbt.type_bigint()],
+        ['overdue_count', 'case when is_overdue then 1 else 0 end', dbt.type_bigint()],
+        ['done_count', '0', dbt.type_bigint()],
+    ],
+    parts=[
+        {'where': 'not is_deleted'},
+        {'where': 'not is_deleted and is_completed',
+         'grain': {'activity_date': 'held_date'},
+         'measures': {'planned_count': '0', 'planned_done_count': '0', 'open_count': '0', 'overdue_count': '0',
+                      'done_count': '1'}},
+    ],
+    described_by={'relation': ref('dim_users'), 'keys': {'portal_id': 'portal_id', 'user_id': 'user_id'},
+                  'columns': {'user_name': 'user_name', 'department_id': 'department_id',
+                              'department_name': 'department_name'}},
+    key_name='activity_overview_key',
+) }}

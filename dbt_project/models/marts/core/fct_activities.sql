@@ -7,14 +7,19 @@
 
     Incremental (macros/incremental_facts.sql): a run rewrites the activities loaded since the last
     one and those whose kind (the activity rules), user, overdue state (the extraction time moved
-    on) or portal time zone has changed.
+    on) or portal time zone has changed. The rows it replaces are retired (macros/retired_rows.sql):
+    activity_overview subtracts them.
 #}
+{# meta.retired_columns: what activity_overview reads of the rows a run replaces #}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete+insert+retire',
         unique_key='activity_key',
         on_schema_change='sync_all_columns',
+        meta={'retired_columns': ['portal_id', 'responsible_user_id', 'activity_type', 'due_date', 'held_date',
+                                  'is_completed', 'is_overdue', 'is_deleted', 'built_at']},
+        post_hook="{{ reset_retired_rows() }}",
     )
 }}
 with

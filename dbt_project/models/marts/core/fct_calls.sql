@@ -4,14 +4,19 @@
     started minutes of an answered call (the cost-to-serve rate applies to them).
 
     Incremental (macros/incremental_facts.sql): a run rewrites the calls loaded since the last one
-    and the calls whose user or portal time zone has changed.
+    and the calls whose user or portal time zone has changed. The rows it replaces are retired
+    (macros/retired_rows.sql): call_stats subtracts them.
 #}
+{# meta.retired_columns: what call_stats reads of the rows a run replaces #}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete+insert+retire',
         unique_key='call_key',
         on_schema_change='sync_all_columns',
+        meta={'retired_columns': ['portal_id', 'user_id', 'started_date', 'started_hour', 'direction', 'is_answered',
+                                  'is_missed', 'duration_seconds', 'billed_minutes', 'cost', 'is_deleted', 'built_at']},
+        post_hook="{{ reset_retired_rows() }}",
     )
 }}
 with
