@@ -117,7 +117,7 @@ def test_build_is_green_on_postgres(postgres_build):
 def test_an_incremental_build_is_green_on_postgres(postgres_build):
     _, _, again = postgres_build
     assert again.success, not_passed(again)
-    assert len(incremental_models_took_their_incremental_branch(again)) == 19
+    assert len(incremental_models_took_their_incremental_branch(again)) == 22
 
 
 def test_every_mart_equals_the_duckdb_build(postgres_build, funnel_warehouse):
@@ -145,7 +145,7 @@ def test_an_incremental_build_after_live_changes_equals_a_full_rebuild_on_postgr
     incremental, full, changes, connection, tables = postgres_live_builds
     assert incremental.success, not_passed(incremental)
     assert full.success, not_passed(full)
-    assert len(incremental_models_took_their_incremental_branch(incremental)) == 19
+    assert len(incremental_models_took_their_incremental_branch(incremental)) == 22
     assert changes["deals_moved"] > 0 and changes["deals_deleted"] > 0, changes
     assert len(tables) >= 40
     [(deals,)] = query(connection, "select count(*) from after_incremental.marts__fct_deals")
