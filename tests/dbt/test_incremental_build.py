@@ -531,22 +531,16 @@ def test_sums_add_and_subtract_what_their_inputs_rewrote_over_several_runs(build
         # deleted: the funnels count both, the plan/fact sums their deal_value and business events
         for step, offset in ((1, 0), (2, 1)):
             with duckdb.connect(str(changed)) as con:
-                # an activity handed to another user and one deleted: activity_overview counts both
-                handed, dropped = [row[0] for row in con.execute(
-                    "select id from raw_bitrix24.activities where completed and not coalesce(_is_deleted, false) "
-                    "order by id limit 2 offset ?", [2 * offset]).fetchall()]
-                con.execute(f"update raw_bitrix24.activities set responsible_id = responsible_id + 1, "
-                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [handed])
-                con.execute(f"update raw_bitrix24.activities set _is_deleted = true, _deleted_at = now(), "
-                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [dropped])
-                # two calls likewise, for call_stats
-                handed, dropped = [row[0] for row in con.execute(
-                    "select id from raw_bitrix24.calls where not coalesce(_is_deleted, false) "
-                    "order by id limit 2 offset ?", [2 * offset]).fetchall()]
-                con.execute(f"update raw_bitrix24.calls set portal_user_id = portal_user_id + 1, "
-                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [handed])
-                con.execute(f"update raw_bitrix24.calls set _is_deleted = true, _deleted_at = now(), "
-                            f"_dlt_load_id = {later_load_id(step)} where id = ?", [dropped])
+                # an activity and a call handed to another user, one of each deleted: activity_overview
+                # and call_stats count them
+                for table, user, where in (("activities", "responsible_id", "completed"), ("calls", "portal_user_id", "true")):
+                    handed, dropped = [row[0] for row in con.execute(
+                        f"select id from raw_bitrix24.{table} where {where} and not coalesce(_is_deleted, false) "
+                        "order by id limit 2 offset ?", [2 * offset]).fetchall()]
+                    con.execute(f"update raw_bitrix24.{table} set {user} = {user} + 1, "
+                                f"_dlt_load_id = {later_load_id(step)} where id = ?", [handed])
+                    con.execute(f"update raw_bitrix24.{table} set _is_deleted = true, _deleted_at = now(), "
+                                f"_dlt_load_id = {later_load_id(step)} where id = ?", [dropped])
                 moved, deleted = [row[0] for row in con.execute(
                     "select distinct deal_id from marts.fct_deals inner join intermediate.int_business_fact_records "
                     "on fact_record_key = 'deal:' || deal_key where metric = 'deal_value' "
