@@ -10,8 +10,9 @@
               expression}}, each counting the rows it takes with its own expressions in place of
               those given above (activity_overview: an activity is planned on one day, done on another)
     described_by:
-              optional, columns looked up for each group: {relation, keys: {grain column: its
-              column}, columns: {column: its column}}, joined as `lookup` (a user's name)
+              optional, columns looked up for each group: a lookup as the facts write them
+              (macros/incremental_facts.sql, e.g. user_lookup()), its keys grain columns; each
+              column of its `compare` is written with the value it gives now (a user's name)
     key_expression:
               optional, the key over the grain columns (default: them joined by ':', NULL as empty)
     derived:  optional, [column, expression over the summed measures] pairs, after built_at (an average)
@@ -32,7 +33,7 @@
 {%- set by_delta = sums_by_delta(upstream) -%}
 {%- set grain_columns = grain | map('first') | list -%}
 {%- set parts = parts or [{}] -%}
-{%- set described = described_by['columns'] if described_by else {} -%}
+{%- set described = described_by['compare'] if described_by else {} -%}
 
 with
 
@@ -65,17 +66,13 @@ changes as (
     {# the built groups whose looked-up columns changed: written again, with nothing added #}
     select
         {%- for column in grain_columns %}
-        built.{{ column }},
+        {{ column }},
         {%- endfor %}
         {%- for column, expression, type in measures %}
         cast(0 as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from {{ this }} as built
-    {{ described_join(described_by, 'built') }}
-    where
-        {%- for column, looked_up in described.items() %}
-        {{ 'or ' if not loop.first }}built.{{ column }} is distinct from lookup.{{ looked_up }}
-        {%- endfor %}
+    from {{ this }}
+    where {{ key_name }} in ({{ built_records_with_changed_lookup(key_name, described_by) }})
     {%- endif %}
 
 ),
@@ -102,8 +99,8 @@ final as (
         {%- for column in grain_columns %}
         summed.{{ column }},
         {%- endfor %}
-        {%- for column, looked_up in described.items() %}
-        lookup.{{ looked_up }} as {{ column }},
+        {%- for column, now in described.items() %}
+        {{ now | replace('seen.', 'summed.') }} as {{ column }},
         {%- endfor %}
         {%- for column, expression, type in measures %}
         cast({% if by_delta %}coalesce(built.{{ column }}, 0) + {% endif %}summed.{{ column }} as {{ type }}) as {{ column }},
@@ -119,7 +116,11 @@ final as (
     ) as built
         on summed.{{ key_name }} = built.{{ key_name }}
     {%- endif %}
-    {{ described_join(described_by, 'summed') }}
+    {%- if described_by %}
+    {# the lookup's join is written over the built row, `seen` #}
+    left join {{ described_by['relation'] }} as lookup
+        on {{ described_by['on'] | replace('seen.', 'summed.') }}
+    {%- endif %}
     {%- if not by_delta and is_incremental() and not relation_lacks_columns(this, [key_name, 'built_at'] + grain_columns + described.keys() | list) %}
 
     union all
@@ -150,17 +151,6 @@ select
     {%- endfor %}
 from final
 {% endmacro %}
-
-
-{# the left join of the described_by lookup to the groups of `alias` (or nothing) #}
-{% macro described_join(described_by, alias) -%}
-    {%- if described_by %}
-    left join {{ described_by['relation'] }} as lookup
-        on {% for column, looked_up in described_by['keys'].items() -%}
-        {{ 'and ' if not loop.first }}{{ alias }}.{{ column }} = lookup.{{ looked_up }}
-        {% endfor -%}
-    {%- endif %}
-{%- endmacro %}
 
 
 {# the grain and measure columns of one upstream row (as `part` counts it), the measures negated for a retired row #}

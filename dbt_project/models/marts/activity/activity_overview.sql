@@ -41,8 +41,7 @@
          'measures': {'planned_count': '0', 'planned_done_count': '0', 'open_count': '0', 'overdue_count': '0',
                       'done_count': '1'}},
     ],
-    described_by={'relation': ref('dim_users'), 'keys': {'portal_id': 'portal_id', 'user_id': 'user_id'},
-                  'columns': {'user_name': 'user_name', 'department_id': 'department_id',
-                              'department_name': 'department_name'}},
+    described_by=user_lookup('user_id', {'user_name': 'user_name', 'department_id': 'department_id',
+                                         'department_name': 'department_name'}),
     key_name='activity_overview_key',
 ) }}

@@ -37,9 +37,8 @@
         ['cost', 'coalesce(cost, 0)', 'decimal(38, 4)'],
     ],
     parts=[{'where': 'not is_deleted'}],
-    described_by={'relation': ref('dim_users'), 'keys': {'portal_id': 'portal_id', 'user_id': 'user_id'},
-                  'columns': {'user_name': 'user_name', 'department_id': 'department_id',
-                              'department_name': 'department_name'}},
+    described_by=user_lookup('user_id', {'user_name': 'user_name', 'department_id': 'department_id',
+                                         'department_name': 'department_name'}),
     key_name='call_stats_key',
     key_expression="portal_id || ':' || cast(coalesce(user_id, 0) as " ~ dbt.type_string() ~ ") || ':' || "
                    ~ "cast(call_date as " ~ dbt.type_string() ~ ") || ':' || cast(call_hour as " ~ dbt.type_string() ~ ")",
