@@ -46,8 +46,9 @@ def _progress_loop(stats, transport_requests, stop: threading.Event, progress: P
         elapsed = time.monotonic() - stats.started
         busiest = sorted(stats.entities.items(), key=lambda item: -item[1].rows)[:3]
         detail = ", ".join(f"{name} {counters.rows:,}" for name, counters in busiest)
+        retrying = stats.retry_note()
         progress.message(f"{stats.rows:,} rows ({stats.rows / max(elapsed, 1e-9):,.0f} rows/s), "
-                         f"{transport_requests():,} requests; {detail}")
+                         f"{transport_requests():,} requests; {detail}" + (f" — {retrying}" if retrying else ""))
 
 
 @click.command()
@@ -98,8 +99,9 @@ def extract(webhook_url: str | None, portal_id: str | None, destination: str, du
 
 def run_with_progress(webhook_url: str, warehouse, stats, **options):
     """Runs an extraction while a thread prints its progress every 2 s."""
+    from pipelines.bitrix24.preflight import PreflightError
     from pipelines.bitrix24.transport import Bitrix24Error
-    from pipelines.extract import run_extraction
+    from pipelines.extract import ExtractionFailed, run_extraction
 
     progress = Progress("extract")
     stop = threading.Event()
@@ -108,7 +110,7 @@ def run_with_progress(webhook_url: str, warehouse, stats, **options):
     printer.start()
     try:
         return run_extraction(webhook_url, warehouse, stats=stats, **options)
-    except Bitrix24Error as error:
+    except (Bitrix24Error, PreflightError, ExtractionFailed) as error:
         raise click.ClickException(str(error)) from None
     except Exception as error:  # dlt wraps failures; show the cause, never a URL with the token
         from pipelines.bitrix24.webhook import Webhook

@@ -27,7 +27,18 @@ class ExtractionStats:
     def __init__(self) -> None:
         self.entities: dict[str, EntityCounters] = {}
         self.started = time.monotonic()
+        self.failed_attempts: dict[str, int] = {}  # reason -> attempts the transport retries
         self._lock = threading.Lock()
+
+    def note_failed_attempt(self, reason: str) -> None:
+        with self._lock:
+            self.failed_attempts[reason] = self.failed_attempts.get(reason, 0) + 1
+
+    def retry_note(self) -> str:
+        """"retrying after HTTP 500 x3, ConnectionError x1" while attempts fail; "" otherwise."""
+        with self._lock:
+            failed = sorted(self.failed_attempts.items(), key=lambda item: -item[1])
+        return "retrying after " + ", ".join(f"{reason} x{count}" for reason, count in failed) if failed else ""
 
     def _entity(self, name: str) -> EntityCounters:
         counters = self.entities.get(name)

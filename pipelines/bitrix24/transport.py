@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from dlt.sources.helpers.requests import Client
@@ -49,15 +49,25 @@ class TransportConfig:
 
 
 class PacedAdapter(HTTPAdapter):
-    """Every attempt, retries included, first takes a slot in the portal's request bucket."""
+    """Every attempt, retries included, first takes a slot in the portal's request bucket; a failed
+    attempt (dropped connection, 429, 5xx) is told to `on_failure`, so progress can say why a run
+    is retrying (dlt's client retries it out of our sight)."""
 
-    def __init__(self, pacer: RequestPacer, **kwargs: Any) -> None:
+    def __init__(self, pacer: RequestPacer, on_failure: Callable[[str], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.pacer = pacer
+        self.on_failure = on_failure
 
     def send(self, request, **kwargs):  # type: ignore[no-untyped-def, override]
         self.pacer.acquire()
-        return super().send(request, **kwargs)
+        try:
+            response = super().send(request, **kwargs)
+        except Exception as error:
+            self.on_failure(type(error).__name__)
+            raise
+        if response.status_code == 429 or response.status_code >= 500:
+            self.on_failure(f"HTTP {response.status_code}")
+        return response
 
 
 class Bitrix24Transport:
@@ -69,8 +79,14 @@ class Bitrix24Transport:
         self.config = config or TransportConfig()
         self.pacer = RequestPacer(self.config.pacing)
         self.operating = OperatingBudget(self.config.pacing)
-        self._adapter = PacedAdapter(self.pacer, pool_maxsize=16)
+        # failed attempts by reason; the extraction points `on_retry` at its counters
+        self.on_retry: Callable[[str], None] | None = None
+        self._adapter = PacedAdapter(self.pacer, self._note_failure, pool_maxsize=16)
         self._local = threading.local()
+
+    def _note_failure(self, reason: str) -> None:
+        if self.on_retry is not None:
+            self.on_retry(reason)
 
     # -- clients -------------------------------------------------------------------------------
 
@@ -86,6 +102,7 @@ class Bitrix24Transport:
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError:
+            self._note_failure("truncated answer")
             logger.warning("%s: truncated or invalid JSON answer (%d bytes), retrying",
                            response.request.path_url.rsplit("/", 1)[-1] if response.request else "?",
                            len(response.content))
