@@ -1,5 +1,5 @@
 """One dbt build of the project into the warehouse: what `crm-warehouse transform`, the main job
-and (later) Dagster call. dbt runs in its own process, so its DuckDB connection never meets ours."""
+and the Dagster dbt assets (orchestration/defs/dbt.py, same arguments and environment) call. dbt runs in its own process, so its DuckDB connection never meets ours."""
 
 from __future__ import annotations
 
@@ -37,11 +37,11 @@ def dbt_environment(warehouse: WarehouseConfig) -> dict[str, str]:
     return env
 
 
-def dbt_command(command: str = "build", select: str | None = None, full_refresh: bool = False) -> list[str]:
-    """The dbt command line. Without full_refresh, incremental models (stage history, first
-    activities) process only what changed since the last build."""
-    args = [str(Path(sys.executable).parent / "dbt"), command, "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR)]
+def dbt_arguments(command: str = "build", select: str | None = None, full_refresh: bool = False) -> list[str]:
+    """dbt's command and flags for one build, shared by `run_dbt` and the Dagster dbt assets (which
+    add the project, profiles and their own selection). Without full_refresh, incremental models
+    (stage history, first activities) process only what changed since the last build."""
+    args = [command]
     if full_refresh:
         args.append("--full-refresh")
     if command == "build":
@@ -51,6 +51,18 @@ def dbt_command(command: str = "build", select: str | None = None, full_refresh:
         # tests of models outside the selection stay out (dbt's default "eager" pulls them in)
         args += ["--select", select, "--indirect-selection", "cautious"]
     return args
+
+
+def dbt_executable() -> str:
+    """dbt of this virtual environment: found without an activated venv (stack notes P12)."""
+    return str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_command(command: str = "build", select: str | None = None, full_refresh: bool = False) -> list[str]:
+    """The dbt command line."""
+    args = dbt_arguments(command, select, full_refresh)
+    return [dbt_executable(), args[0], "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            *args[1:]]
 
 
 def run_dbt(warehouse: WarehouseConfig, command: str = "build", select: str | None = None,

@@ -11,22 +11,14 @@ from orchestration.cli.extract_command import warehouse_options
 
 def load_input_files(warehouse, directory: Path, default_plans: Path | None = None) -> None:
     """Loads the inputs of `directory`; `default_plans` stands in when it has no sales_plans.csv."""
-    from dataclasses import replace
+    from orchestration.steps import describe_inputs, load_business_inputs
+    from pipelines.inputs import InputError
 
-    from pipelines.inputs import InputError, InputFiles, load_inputs
-
-    files = InputFiles.from_directory(directory)
-    if files.sales_plans is None and default_plans is not None:
-        files = replace(files, sales_plans=default_plans)
     try:
-        loaded = load_inputs(warehouse, files)
+        loaded = load_business_inputs(warehouse, directory, default_plans)
     except InputError as error:
         raise click.ClickException(f"inputs not loaded, nothing changed:\n{error}") from None
-    plans = f"{loaded.plans} plan rows from {files.sales_plans}" if files.sales_plans else "no plans"
-    rules = loaded.rules
-    click.echo(f"inputs: {plans}; calendar {loaded.calendar_days} days ({files.working_calendar}); "
-               f"rules: {len(rules.event_stages)} event stages, {len(rules.activity_rules)} activity rules, "
-               f"{len(rules.deal_fields)} deal fields ({files.business_rules})")
+    click.echo(f"inputs: {describe_inputs(loaded)}")
 
 
 @click.group()

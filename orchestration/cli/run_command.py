@@ -34,34 +34,25 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
         postgres_dsn: str | None, limits: str, inputs_dir: Path) -> None:
     """Run the main job end to end on the sandbox portal."""
     configure_logging(verbose=False)
+    from orchestration.steps import ensure_sandbox_portal, serving_sandbox, write_sandbox_plans
     from pipelines.bitrix24.stats import ExtractionStats
     from pipelines.warehouse import WarehouseConfig
-    from sandbox.fixture import PORTAL_META_FILE
-    from sandbox.generator import generate_portal
-    from sandbox.server.app import SandboxOptions, start_sandbox
-    from sandbox.server.limits import LimitConfig
 
-    portal_dir = data_dir / "sandbox" / f"{scale}-seed{seed}"
-    if not (portal_dir / PORTAL_META_FILE).exists():
-        progress = Progress(f"generate {scale} portal")
-        report = generate_portal(portal_dir, seed=seed, scale=scale, progress=progress.rows)
-        progress.done(f"{sum(report.counts.values()):,} records in {portal_dir}")
-    else:
+    progress = Progress(f"generate {scale} portal")
+    portal_dir, generated = ensure_sandbox_portal(data_dir, scale, seed, progress=progress.rows)
+    if generated is None:
         click.echo(f"portal: {portal_dir} (already generated)")
+    else:
+        progress.done(f"{generated:,} records in {portal_dir}")
     cloud = limits == "cloud"
-    options = SandboxOptions(index_path=portal_dir / ".sandbox" / "index.duckdb",
-                             limits=LimitConfig.cloud(operating=False) if cloud else LimitConfig.off())
     warehouse = WarehouseConfig(destination=destination, duckdb_path=duckdb_path, postgres_dsn=postgres_dsn)
-    with start_sandbox(portal_dir, options, progress=Progress("sandbox").message) as running:
+    with serving_sandbox(portal_dir, cloud_limits=cloud, progress=Progress("sandbox").message) as running:
         click.echo(f"sandbox portal at {running.redacted_webhook_url} -> {warehouse.describe()}")
         result = run_with_progress(running.webhook_url, warehouse, stats=ExtractionStats(),
                                    requests_per_second=2.0 if cloud else 0, reconcile=True)
     print_summary(result)
-    from sandbox.plans import write_sandbox_plans
-
     # without a plan file of the user's, plans derived from the sandbox's own history
-    sandbox_plans = portal_dir / ".sandbox" / "sales_plans.csv"
-    write_sandbox_plans(portal_dir, sandbox_plans, result.portal_id)
+    sandbox_plans = write_sandbox_plans(portal_dir, result.portal_id)
     load_input_files(warehouse, inputs_dir, default_plans=sandbox_plans)
     transform_warehouse(warehouse)
 
