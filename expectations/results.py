@@ -1,0 +1,68 @@
+"""A failed expectation as the gates report it: where (table, column), how bad, and sample records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_OF = {"critical": "error", "warning": "warning", "info": "warning"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    portal_id: str  # '' for checks across portals
+    check: str  # keys, volume, references, datetimes, amounts, freshness, invariants, dimensions
+    expectation: str  # what was expected, in words
+    table: str
+    column: str | None
+    severity: str  # error | warning
+    unexpected_count: int | None
+    element_count: int | None
+    observed: str
+    sample_record_ids: list[str] = field(default_factory=list)
+    sample_owner_ids: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """Identifies the same failing expectation across runs (for "failing since")."""
+        return (self.portal_id, self.check, self.table, self.column or "", self.expectation)
+
+    def row(self) -> dict[str, Any]:
+        return {"check_name": self.check, "expectation": self.expectation, "table_name": self.table,
+                "column_name": self.column, "severity": self.severity, "unexpected_count": self.unexpected_count,
+                "element_count": self.element_count, "observed": self.observed[:1024],
+                "sample_record_ids": ",".join(self.sample_record_ids)[:2048],
+                "sample_owner_ids": ",".join(self.sample_owner_ids)[:2048]}
+
+
+def failure_from_result(result: Any, samples: list[dict[str, Any]] | None = None) -> Failure:
+    """One GE ExpectationValidationResult that did not succeed, as a Failure.
+
+    Column-map expectations give their sample rows in `partial_unexpected_index_list` (the record id
+    and owner columns every gate asset exposes); SQL expectations pass theirs in `samples`."""
+    config = result.expectation_config
+    meta = config.meta or {}
+    outcome = result.result or {}
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        observed = "could not be evaluated: " + str(result.exception_info.get("exception_message", ""))[:300]
+    elif "observed_value" in outcome:
+        observed = f"observed {outcome['observed_value']}"
+    else:
+        observed = f"{outcome.get('unexpected_count', 0):,} of {outcome.get('element_count', 0):,} rows " \
+                   f"({outcome.get('unexpected_percent', 0):.2f}%)"
+    rows = samples if samples is not None else outcome.get("partial_unexpected_index_list") or []
+    unexpected = outcome.get("unexpected_count")
+    if unexpected is None and meta.get("check") in ("invariants", "dimensions", "references"):
+        unexpected = outcome.get("observed_value")
+    return Failure(
+        portal_id=meta.get("portal_id", ""), check=meta.get("check", ""), expectation=meta.get("expectation", config.type),
+        table=meta.get("table", ""), column=meta.get("column"),
+        severity=SEVERITY_OF.get(getattr(config.severity, "value", str(config.severity)), "error"),
+        unexpected_count=unexpected, element_count=outcome.get("element_count"), observed=observed,
+        sample_record_ids=_distinct(str(row.get("record_id")) for row in rows if row.get("record_id") is not None),
+        sample_owner_ids=_distinct(str(row.get("owner_user_id")) for row in rows if row.get("owner_user_id") is not None),
+    )
+
+
+def _distinct(values) -> list[str]:
+    return list(dict.fromkeys(values))[:10]
