@@ -169,7 +169,9 @@ class SandboxApi:
         with self._lock:
             self.counters.calls += 1
         outcome = handler(self._context, params)
-        listed = outcome.result.get("items") if isinstance(outcome.result, dict) else outcome.result
+        listed = outcome.result
+        if isinstance(listed, dict):  # wrapped lists: result.items, result.productRows...
+            listed = next(iter(listed.values())) if len(listed) == 1 else None
         if isinstance(listed, list) and outcome.total is not None:
             with self._lock:
                 self.counters.rows += len(listed)

@@ -31,7 +31,9 @@ _KEY_FIELDS = {
     "crm.currency.list": "CURRENCY",
 }
 # New-style (camelCase) methods, whose filters and orders also take upper-case field names.
-_ALIASED_METHODS = frozenset({"crm.item.list", "crm.category.list", "catalog.product.list"})
+# Product rows too: `crm.item.productrow.list` filters the legacy rows by `ownerId`, `id`...
+_ALIASED_METHODS = frozenset({"crm.item.list", "crm.category.list", "catalog.product.list",
+                              "crm.deal.productrows.get"})
 INDEX_VERSION = "1"
 
 
