@@ -1,0 +1,55 @@
+"""The Dagster code location: one `Definitions` (pyproject.toml [tool.dagster] names this module).
+
+    make ui            # the UI on http://127.0.0.1:3000 with the daemon (schedules, sensor, queue)
+
+Assets: each portal's raw tables -> business inputs -> dbt models (tests as checks) -> published
+marts; the quality gates as blocking checks. docs/operations.md is the runbook.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from orchestration.defs.dbt import dbt_models
+from orchestration.defs.dbt_project import DBT_PROJECT
+from orchestration.defs.gates import GATES_AVAILABLE, marts_gate_check, raw_gate_check
+from orchestration.defs.inputs import business_inputs, input_files_changed
+from orchestration.defs.publish import PUBLISH_AVAILABLE, published_marts_asset
+from orchestration.defs.raw import bitrix24_raw
+from orchestration.defs.resources import OfflineDbtCliResource, WarehouseResource
+from orchestration.defs.schedules import PIPELINE_JOB, SCHEDULES
+from orchestration.transform import dbt_executable
+
+# Nothing phones home (dagster.yaml turns Dagster's own telemetry off).
+for _name, _value in (("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"), ("RUNTIME__DLTHUB_TELEMETRY", "false"),
+                      ("GX_ANALYTICS_ENABLED", "false"), ("DAGSTER_DISABLE_TELEMETRY", "1")):
+    os.environ.setdefault(_name, _value)
+
+MART_KEYS = sorted((spec.key for spec in dbt_models.specs if spec.group_name == "marts"),
+                   key=lambda key: key.to_user_string())
+
+
+def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
+    assets: list[dg.AssetsDefinition] = [bitrix24_raw, business_inputs, dbt_models]
+    checks: list[dg.AssetChecksDefinition] = []
+    if GATES_AVAILABLE:
+        checks += [raw_gate_check(), marts_gate_check(MART_KEYS)]
+    if PUBLISH_AVAILABLE:
+        assets.append(published_marts_asset(MART_KEYS))
+    return dg.Definitions(
+        assets=assets,
+        asset_checks=checks,
+        jobs=[PIPELINE_JOB],
+        schedules=SCHEDULES,
+        sensors=[input_files_changed],
+        resources={
+            "warehouse": warehouse or WarehouseResource.from_environment(),
+            "dbt": OfflineDbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir),
+                                         dbt_executable=dbt_executable()),
+        },
+    )
+
+
+defs = build_definitions()
