@@ -4,7 +4,7 @@ Load rules (issue "Extraction"): entities with a modification time are increment
 (closed range, with a lag so records edited while a long run was passing them are read again)
 and merged by (portal_id, id); stage history and call records are incremental on their growing
 ID and merged by key, so a re-run never duplicates; product rows are reloaded for the deals that
-changed; dictionaries and metadata are replaced per portal. Every row carries `portal_id`.
+changed (in bulk, `product_rows.py`); dictionaries and metadata are replaced per portal. Every row carries `portal_id`.
 """
 
 from __future__ import annotations
@@ -23,10 +23,21 @@ from dlt.sources import DltResource
 from pipelines.bitrix24 import field_types
 from pipelines.bitrix24.entities import DICTIONARY_CALLS, ENTITIES, FIELD_METHODS, EntitySpec, LoadRule
 from pipelines.bitrix24.keyset import read_keyset
-from pipelines.bitrix24.php_query import command
+from pipelines.bitrix24.product_rows import (
+    BULK_METHOD,
+    MAX_OWNER_IDS,
+    PER_DEAL_METHOD,
+    BulkProductRowReader,
+    BulkRefused,
+    ChangedDeals,
+    ChunkRows,
+    as_legacy_row,
+    read_per_deal,
+    remaining_chunks,
+)
 from pipelines.bitrix24.record_types import FieldType, RecordTyper
 from pipelines.bitrix24.stats import ExtractionStats
-from pipelines.bitrix24.transport import Bitrix24Error, Bitrix24Transport, TransportConfig
+from pipelines.bitrix24.transport import Bitrix24Transport, TransportConfig
 from pipelines.bitrix24.pacing import PacingConfig
 from pipelines.bitrix24.webhook import Webhook
 
@@ -190,14 +201,14 @@ def _list_resource(context: PortalContext, spec: EntitySpec, modified_lag: float
                 rows, issues = shaper(page)
                 context.stats.add(spec.name, rows=len(rows), requests=1, issues=len(issues))
                 if changed is not None:
-                    changed.ids.extend(row[spec.query.key] for row in rows if row.get(spec.query.key) is not None)
+                    changed.add([row[spec.query.key] for row in rows if row.get(spec.query.key) is not None])
                 yield rows
                 if issues:
                     yield _issue_rows(issues)
             context.stats.finish(spec.name)
         finally:
             if changed is not None:
-                changed.done.set()
+                changed.close()
 
     if spec.rule is LoadRule.MODIFIED:
         def read_modified(
@@ -235,14 +246,20 @@ def _list_resource(context: PortalContext, spec: EntitySpec, modified_lag: float
     )
 
 
-class ChangedDeals:
-    """Deal IDs the `deals` resource read in this run, handed to the product-row reader when the
-    deals are done: product rows cost one call per deal, so they must not hold the deal pages
-    (2,500 rows a request) back."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.done = threading.Event()
+def _read_product_rows(context: PortalContext, changed: ChangedDeals) -> Iterator[tuple[ChunkRows, bool]]:
+    """(rows, bulk?) of the changed deals: in bulk, or deal by deal if the portal refuses."""
+    count_request = lambda: context.stats.add("deal_product_rows", requests=1)  # noqa: E731
+    reader = BulkProductRowReader(context.transport, changed, on_request=count_request)
+    try:
+        for answer in reader.read():
+            yield answer, True
+        return
+    except BulkRefused as refusal:
+        logger.warning("deal_product_rows: the portal refuses %s (%s); reading product rows with %s, one deal "
+                       "per call (50 deals a request)", BULK_METHOD, refusal, PER_DEAL_METHOD)
+    for answer in read_per_deal(context.transport, remaining_chunks(reader.probe, changed, MAX_OWNER_IDS),
+                                on_request=count_request):
+        yield answer, False
 
 
 def _product_rows(context: PortalContext, changed: ChangedDeals) -> DltResource:
@@ -250,38 +267,29 @@ def _product_rows(context: PortalContext, changed: ChangedDeals) -> DltResource:
     typer = RecordTyper("deal_product_rows", "ID", types)
 
     def deal_product_rows() -> Iterator[Any]:
-        """Rows of each changed deal, 50 deals a request; a deal with no rows clears its old ones."""
-        changed.done.wait()
-        deal_ids = changed.ids
-        for start in range(0, len(deal_ids), 50):
-            chunk = deal_ids[start:start + 50]
-            with context.transport.pacer.background():
-                body = context.transport.call("batch", {"halt": 0, "cmd": {
-                    f"d{deal_id}": command("crm.deal.productrows.get", {"id": deal_id}) for deal_id in chunk}})
-            result = body["result"]
-            answers, errors = result.get("result") or {}, result.get("result_error") or {}
+        """Rows of the deals read in this run; a deal without rows gets a tombstone, which
+        removes the rows it had before (merge key: the deal), and is itself never stored."""
+        for answer, bulk in _read_product_rows(context, changed):
             rows: list[dict[str, Any]] = []
-            for deal_id in chunk:
-                key = f"d{deal_id}"
-                if key in errors:
-                    error = errors[key]
-                    raise Bitrix24Error("crm.deal.productrows.get", error.get("error"),
-                                        f"deal {deal_id}: {error.get('error_description', '')}")
-                deal_rows = answers.get(key) or []
-                for row in deal_rows:
-                    typed, _ = typer(row)
-                    typed.update(portal_id=context.portal_id, _deleted=False, _is_deleted=False)
-                    rows.append(typed)
-                if not deal_rows:  # tombstone: removes the rows the deal had before
-                    rows.append({"ID": -int(deal_id), "OWNER_ID": int(deal_id), "portal_id": context.portal_id,
-                                 "_deleted": True})
-            context.stats.add("deal_product_rows", rows=sum(1 for row in rows if not row["_deleted"]), requests=1)
-            yield rows
+            for row in answer.rows:
+                typed, _ = typer(as_legacy_row(row) if bulk else row)
+                typed.update(portal_id=context.portal_id, _deleted=False, _is_deleted=False)
+                rows.append(typed)
+            for deal_id in answer.deals_without_rows:
+                rows.append({"ID": -int(deal_id), "OWNER_ID": int(deal_id), "portal_id": context.portal_id,
+                             "_deleted": True})
+            context.stats.add("deal_product_rows", rows=len(answer.rows))
+            if rows:
+                yield rows
         context.stats.finish("deal_product_rows")
 
+    # The bulk method does not return these; declared so the columns exist (NULL) either way.
+    absent = {column_name(name): {"data_type": kind, "nullable": True} for name, kind in
+              (("ORIGINAL_PRODUCT_NAME", "text"), ("PRODUCT_DESCRIPTION", "text"))}
     return dlt.resource(deal_product_rows, name="deal_product_rows", write_disposition="merge",
                         primary_key=PORTAL_KEY, merge_key=("portal_id", "owner_id"), parallelized=True,
-                        columns={**_column_hints(types), "_deleted": {"data_type": "bool", "hard_delete": True}})
+                        columns={**_column_hints(types), **absent,
+                                 "_deleted": {"data_type": "bool", "hard_delete": True}})
 
 
 def _dictionary_call(context: PortalContext, name: str, method: str, params: dict[str, Any],
@@ -379,7 +387,7 @@ def bitrix24_source(
     context: PortalContext | None = None,
 ) -> Any:
     """All raw tables of one portal. `entities` limits the list-method resources extracted;
-    `product_rows=False` skips the per-deal product-row calls (one call per changed deal).
+    `product_rows=False` skips the product rows of the changed deals.
     `context` (from `portal_context`) lets a later pass of the same run — the deletion check —
     share this run's connection, pacing and counters.
 
