@@ -8,12 +8,14 @@ statement that returns rows has run, its rows are fetched into SQLAlchemy's full
 (the one it uses for RETURNING after autocommit). GE's queries return metric values, not tables, so
 only small results are buffered; the tables are read by DuckDB in SQL.
 
+Connections are not pooled, so nothing keeps the file open once GE is done.
 Registered as the SQLAlchemy dialect `duckdb.buffered`: `duckdb+buffered:////path/warehouse.duckdb`.
 """
 
 from __future__ import annotations
 
 from duckdb_engine import Dialect as DuckDBDialect
+from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import cursor as _cursor
 
@@ -32,6 +34,13 @@ class BufferedDuckDBDialect(DuckDBDialect):
     driver = "buffered"
     execution_ctx_cls = BufferedExecutionContext
     supports_statement_cache = False
+
+    @classmethod
+    def get_pool_class(cls, url):  # noqa: ANN001, ANN206 - SQLAlchemy's signature
+        """No pool: a connection closes when released. DuckDB opens in microseconds, and a pooled one
+        would keep the file open with this engine's settings, so the process's next writer (dlt,
+        dbt-duckdb) could not open it with its own (stack notes P3)."""
+        return pool.NullPool
 
 
 def register() -> None:

@@ -75,6 +75,9 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
     failures: list[Failure] = []
     counted = errors = warnings = 0
     run_ids: list[str] = []
+    # Held open for the whole gate: GE's unpooled connections then reuse this open database instead
+    # of opening (and, on close, checkpointing) the DuckDB file for each query.
+    anchor = engine.connect()
     try:
         with engine.begin() as connection:
             history.ensure_tables(connection)
@@ -107,6 +110,7 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
             run_ids.append(run.run_id)
         build_report(engine, site, config)
     finally:
+        anchor.close()
         engine.dispose()
     return GateResult(gate=gate, success=errors == 0, errors=errors, warnings=warnings, expectations=counted,
                       seconds=time.monotonic() - started, report_path=site / "index.html", failures=failures,

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+import json
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from pipelines.inputs import InputFiles, load_inputs
@@ -53,6 +55,14 @@ def write_sandbox_plans(portal_dir: Path, portal_id: str) -> Path:
     path = sandbox_plans_path(portal_dir)
     derive(portal_dir, path, portal_id)
     return path
+
+
+def sandbox_clock(portal_dir: Path) -> datetime:
+    """A generated portal's "now" (its records stop there): the quality gates' clock for freshness
+    and future-date bounds on a sandbox run."""
+    from sandbox.fixture import PORTAL_META_FILE
+
+    return datetime.fromisoformat(json.loads((portal_dir / PORTAL_META_FILE).read_text())["now"])
 
 
 def sandbox_plans_path(portal_dir: Path) -> Path:

@@ -9,6 +9,7 @@ from orchestration.cli.inputs_command import inputs
 from orchestration.cli.run_command import run
 from orchestration.cli.sandbox_commands import sandbox
 from orchestration.cli.transform_command import transform
+from orchestration.cli.validate_command import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,4 +26,5 @@ main.add_command(sandbox)
 main.add_command(extract)
 main.add_command(inputs)
 main.add_command(transform)
+main.add_command(validate)
 main.add_command(run)

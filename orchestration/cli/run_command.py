@@ -3,8 +3,8 @@
 Today: generate (once) and serve a sandbox portal, extract it into the warehouse, load the business
 inputs (plans — derived from the sandbox's history unless data/inputs/sales_plans.csv exists —,
 working calendar, business rules), build the dbt project (staging, intermediate, marts and their
-tests) and print the latest month's deal funnel.
-Validation and publishing join as built.
+tests) and print the latest month's deal funnel. The raw gate stands between extraction and dbt, the
+marts gate between dbt and publishing: an error in either stops the run (expectations/, docs/quality.md).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from orchestration.cli.extract_command import configure_logging, print_summary, 
 from orchestration.cli.inputs_command import load_input_files
 from orchestration.cli.progress import Progress
 from orchestration.cli.transform_command import transform_warehouse
+from orchestration.cli.validate_command import require_gate, validate_warehouse
 
 
 @click.command()
@@ -34,7 +35,7 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
         postgres_dsn: str | None, limits: str, inputs_dir: Path) -> None:
     """Run the main job end to end on the sandbox portal."""
     configure_logging(verbose=False)
-    from orchestration.steps import ensure_sandbox_portal, serving_sandbox, write_sandbox_plans
+    from orchestration.steps import ensure_sandbox_portal, sandbox_clock, serving_sandbox, write_sandbox_plans
     from pipelines.bitrix24.stats import ExtractionStats
     from pipelines.warehouse import WarehouseConfig
 
@@ -51,10 +52,13 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
         result = run_with_progress(running.webhook_url, warehouse, stats=ExtractionStats(),
                                    requests_per_second=2.0 if cloud else 0, reconcile=True)
     print_summary(result)
+    clock = sandbox_clock(portal_dir)  # a generated portal's world stops at its generation date
+    require_gate(validate_warehouse(warehouse, "raw", [result.portal_id], now=clock))
     # without a plan file of the user's, plans derived from the sandbox's own history
     sandbox_plans = write_sandbox_plans(portal_dir, result.portal_id)
     load_input_files(warehouse, inputs_dir, default_plans=sandbox_plans)
     transform_warehouse(warehouse)
+    require_gate(validate_warehouse(warehouse, "marts", now=clock))
 
     from orchestration.summary import funnel_summary
 
