@@ -9,7 +9,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from pipelines.warehouse import WarehouseConfig
 
@@ -29,11 +28,11 @@ def dbt_environment(warehouse: WarehouseConfig) -> dict[str, str]:
     if warehouse.destination == "duckdb":
         env["DBT_DUCKDB_PATH"] = str(warehouse.resolved_duckdb_path().resolve())
     else:
-        dsn = urlsplit(warehouse.postgres_dsn or os.environ.get("DESTINATION__POSTGRES__CREDENTIALS", ""))
-        env.update(DBT_POSTGRES_HOST=dsn.hostname or "localhost", DBT_POSTGRES_PORT=str(dsn.port or 5432),
-                   DBT_POSTGRES_USER=unquote(dsn.username or "postgres"),
-                   DBT_ENV_SECRET_POSTGRES_PASSWORD=unquote(dsn.password or ""),
-                   DBT_POSTGRES_DBNAME=dsn.path.lstrip("/") or "warehouse")
+        dsn = warehouse.postgres()  # WarehouseConfigError names the setting when the DSN is unusable
+        # without a password in the DSN: PGPASSWORD, else empty (libpq then reads ~/.pgpass, or the
+        # server trusts the connection)
+        env.update(DBT_POSTGRES_HOST=dsn.host, DBT_POSTGRES_PORT=str(dsn.port), DBT_POSTGRES_USER=dsn.user,
+                   DBT_ENV_SECRET_POSTGRES_PASSWORD=dsn.libpq_password(), DBT_POSTGRES_DBNAME=dsn.database)
     return env
 
 
