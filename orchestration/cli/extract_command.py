@@ -102,6 +102,7 @@ def run_with_progress(webhook_url: str, warehouse, stats, **options):
     from pipelines.bitrix24.preflight import PreflightError
     from pipelines.bitrix24.transport import Bitrix24Error
     from pipelines.extract import ExtractionFailed, run_extraction
+    from pipelines.warehouse import WarehouseConfigError
 
     progress = Progress("extract")
     stop = threading.Event()
@@ -110,7 +111,7 @@ def run_with_progress(webhook_url: str, warehouse, stats, **options):
     printer.start()
     try:
         return run_extraction(webhook_url, warehouse, stats=stats, **options)
-    except (Bitrix24Error, PreflightError, ExtractionFailed) as error:
+    except (Bitrix24Error, PreflightError, ExtractionFailed, WarehouseConfigError) as error:
         raise click.ClickException(str(error)) from None
     except Exception as error:  # dlt wraps failures; show the cause, never a URL with the token
         from pipelines.bitrix24.webhook import Webhook

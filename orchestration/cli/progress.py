@@ -33,6 +33,12 @@ class Progress:
             self.stream.write(text + "\n")
         self.stream.flush()
 
+    def clear(self) -> None:
+        """Take the last progress line off a terminal (a no-op in a log)."""
+        if self._tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
     def done(self, text: str) -> None:
         if self._tty:
             self.stream.write("\r\033[K")

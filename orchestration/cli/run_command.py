@@ -16,6 +16,7 @@ import click
 from orchestration.cli.extract_command import configure_logging, print_summary, run_with_progress, warehouse_options
 from orchestration.cli.inputs_command import load_input_files
 from orchestration.cli.progress import Progress
+from orchestration.cli.publish_command import publish_warehouse
 from orchestration.cli.transform_command import transform_warehouse
 from orchestration.cli.validate_command import require_gate, validate_warehouse
 
@@ -59,6 +60,7 @@ def run(scale: str, seed: int, data_dir: Path, destination: str, duckdb_path: Pa
     load_input_files(warehouse, inputs_dir, default_plans=sandbox_plans)
     transform_warehouse(warehouse)
     require_gate(validate_warehouse(warehouse, "marts", now=clock))
+    publish_warehouse(warehouse)  # BI's published marts (docs/bi.md)
 
     from orchestration.summary import funnel_summary
 

@@ -102,6 +102,8 @@ class PublishedFiles:
 def publish_file(warehouse_path: Path, published_dir: Path, progress=lambda message: None) -> FilePublication:
     """Publish the warehouse's marts as a new version of the published file and swap it in."""
     started = time.monotonic()
+    if not warehouse_path.exists():
+        raise PublishRefused(f"no warehouse at {warehouse_path}: run `crm-warehouse run` or `extract` first")
     files = PublishedFiles(published_dir)
     files.versions_dir.mkdir(parents=True, exist_ok=True)
     version = files.new_version_path()
@@ -148,8 +150,6 @@ def rollback_file(published_dir: Path) -> Path:
 
 
 def _attach_warehouse(connection: duckdb.DuckDBPyConnection, warehouse_path: Path) -> None:
-    if not warehouse_path.exists():
-        raise PublishRefused(f"no warehouse at {warehouse_path}: run `crm-warehouse run` or `extract` first")
     try:
         connection.execute(f"attach '{_sql_text(str(warehouse_path))}' as build (read_only)")
     except duckdb.IOException as error:
