@@ -3,7 +3,8 @@
 Each step advances the portal clock and applies a deterministic (seed, step) set of changes:
 new contacts, leads, deals and activities; leads and deals moved through their stages with the
 stage-history rows a portal writes (reference §5.5); edits that bump DATE_MODIFY (several in one
-second, to test cursors at a second's boundary); new call records; invoices paid; deletions
+second, to test cursors at a second's boundary); new call records; invoices paid; deals whose
+product rows gain, change or lose a row (the deal's DATE_MODIFY moves with them); deletions
 (a deleted deal takes its stage history and product rows with it, as on a portal).
 New records copy the shape of existing ones, so live mode works on any portal, even a
 hand-written one. `PortalStore.dump` afterwards gives the known truth to compare a load with.
@@ -39,6 +40,7 @@ class ChangePlan:
     new_calls: int = 3
     paid_invoices: int = 1
     deletions: int = 1
+    product_row_changes: int = 2  # deals whose product rows gain, change or lose a row
 
     @classmethod
     def fraction(cls, store: PortalStore, share: float) -> "ChangePlan":
@@ -56,6 +58,7 @@ class ChangePlan:
             lead_moves=part(leads, 0.4), deal_moves=part(deals, 0.5), edits=part(deals + contacts, 0.3),
             new_activities=part(activities, 0.5), completed_activities=part(activities, 0.3),
             new_calls=part(activities, 0.2), paid_invoices=part(deals, 0.05), deletions=part(deals, 0.02),
+            product_row_changes=part(deals, 0.1),
         )
 
 
@@ -129,6 +132,10 @@ class LivePortal:
         changes["calls_created"] = self._new_calls(rng, moments, plan.new_calls)
         changes["invoices_paid"] = self._pay_invoices(rng, moments, plan.paid_invoices)
         changes["deals_deleted"] = self._delete_deals(rng, plan.deletions)
+        # Its own random stream (the step's moments go on after the other changes), so the changes
+        # above stay what they were before product rows changed.
+        rows_rng = random.Random(f"{self.config.seed}:{self.step}:product-rows")
+        changes["product_rows_changed"] = self._change_product_rows(rows_rng, moments, plan.product_row_changes)
         return changes
 
     # -- helpers -------------------------------------------------------------------------------
@@ -421,6 +428,50 @@ class LivePortal:
 
     def _stages_of_prefix(self, prefix: str) -> list[_Stage]:
         return [stage for entity, stages in self._stages.items() if entity.startswith(prefix) for stage in stages]
+
+    # -- product rows ----------------------------------------------------------------------------
+
+    def _change_product_rows(self, rng: random.Random, moments: "_Moments", count: int) -> int:
+        """Open deals gain a row, change a row's quantity or lose a row (a deal's only row too);
+        like a portal, the deal's DATE_MODIFY moves and an automatic amount follows its rows."""
+        from sandbox.store.filters import parse_conditions
+
+        rows_table = self._table("crm.deal.productrows.get")
+        deals_table = self._table("crm.deal.list")
+        if rows_table.count() == 0:
+            return 0
+        templates = self._sample(rows_table, rng, 20)
+        changed = 0
+        for deal in self._sample(deals_table, rng, count, {"STAGE_SEMANTIC_ID": "P"}):
+            deal_id = int(deal["ID"])
+            page = rows_table.page(parse_conditions({"=OWNER_ID": deal_id}), [("ID", "ASC")], 0, None, count=False)
+            rows = [orjson.loads(doc) for doc in page.docs]
+            roll = rng.random()
+            if not rows or roll < 0.4:
+                new_id = self._next_ids(rows_table, 1)[0]
+                row = dict(rng.choice(templates))
+                row.update({"ID": str(new_id), "OWNER_ID": str(deal_id), "XML_ID": f"sale_basket_{new_id}",
+                            "SORT": max([int(r.get("SORT") or 0) for r in rows] + [0]) + 10})
+                rows_table.upsert([row])
+                rows.append(row)
+            elif roll < 0.7:
+                row = dict(rng.choice(rows))
+                quantity = float(row.get("QUANTITY") or 0) + 1
+                row["QUANTITY"] = int(quantity) if quantity == int(quantity) else quantity
+                rows_table.upsert([row])
+                rows = [row if r["ID"] == row["ID"] else r for r in rows]
+            else:
+                victim = rng.choice(rows)
+                rows_table.delete([victim["ID"]])
+                rows = [r for r in rows if r["ID"] != victim["ID"]]
+            updated = dict(deal)
+            updated["DATE_MODIFY"] = self._fmt(moments.next())
+            if updated.get("IS_MANUAL_OPPORTUNITY") != "Y":
+                total = sum(float(r.get("PRICE") or 0) * float(r.get("QUANTITY") or 0) for r in rows)
+                updated["OPPORTUNITY"] = f"{total:.2f}"
+            deals_table.upsert([updated])
+            changed += 1
+        return changed
 
     # -- deletions -----------------------------------------------------------------------------
 

@@ -246,10 +246,10 @@ def _list_resource(context: PortalContext, spec: EntitySpec, modified_lag: float
     )
 
 
-def _read_product_rows(context: PortalContext, changed: ChangedDeals) -> Iterator[tuple[ChunkRows, bool]]:
+def _read_product_rows(context: PortalContext, changed: ChangedDeals, chunk: int) -> Iterator[tuple[ChunkRows, bool]]:
     """(rows, bulk?) of the changed deals: in bulk, or deal by deal if the portal refuses."""
     count_request = lambda: context.stats.add("deal_product_rows", requests=1)  # noqa: E731
-    reader = BulkProductRowReader(context.transport, changed, on_request=count_request)
+    reader = BulkProductRowReader(context.transport, changed, max_owner_ids=chunk, on_request=count_request)
     try:
         for answer in reader.read():
             yield answer, True
@@ -257,19 +257,19 @@ def _read_product_rows(context: PortalContext, changed: ChangedDeals) -> Iterato
     except BulkRefused as refusal:
         logger.warning("deal_product_rows: the portal refuses %s (%s); reading product rows with %s, one deal "
                        "per call (50 deals a request)", BULK_METHOD, refusal, PER_DEAL_METHOD)
-    for answer in read_per_deal(context.transport, remaining_chunks(reader.probe, changed, MAX_OWNER_IDS),
+    for answer in read_per_deal(context.transport, remaining_chunks(reader.probe, changed, chunk),
                                 on_request=count_request):
         yield answer, False
 
 
-def _product_rows(context: PortalContext, changed: ChangedDeals) -> DltResource:
+def _product_rows(context: PortalContext, changed: ChangedDeals, chunk: int = MAX_OWNER_IDS) -> DltResource:
     types = field_types.STATIC_TYPES["product_rows"]
     typer = RecordTyper("deal_product_rows", "ID", types)
 
     def deal_product_rows() -> Iterator[Any]:
         """Rows of the deals read in this run; a deal without rows gets a tombstone, which
         removes the rows it had before (merge key: the deal), and is itself never stored."""
-        for answer, bulk in _read_product_rows(context, changed):
+        for answer, bulk in _read_product_rows(context, changed, chunk):
             rows: list[dict[str, Any]] = []
             for row in answer.rows:
                 typed, _ = typer(as_legacy_row(row) if bulk else row)
@@ -383,16 +383,21 @@ def bitrix24_source(
     burst: int = 50,
     max_attempts: int = 12,
     product_rows: bool = True,
+    product_row_chunk: int = MAX_OWNER_IDS,
     stats: ExtractionStats | None = None,
     context: PortalContext | None = None,
 ) -> Any:
     """All raw tables of one portal. `entities` limits the list-method resources extracted;
-    `product_rows=False` skips the product rows of the changed deals.
+    `product_rows=False` skips the product rows of the changed deals; `product_row_chunk` is how
+    many deals one `crm.item.productrow.list` command asks for (SOURCES__BITRIX24__PRODUCT_ROW_CHUNK).
     `context` (from `portal_context`) lets a later pass of the same run — the deletion check —
     share this run's connection, pacing and counters.
 
     Every argument is also read from dlt config, e.g. SOURCES__BITRIX24__MAX_ATTEMPTS.
     """
+    if not 1 <= product_row_chunk <= 1000:  # ids past PHP's max_input_vars (1,000) would be dropped
+        raise ValueError(f"product_row_chunk (SOURCES__BITRIX24__PRODUCT_ROW_CHUNK) must be 1 to 1000 deals, "
+                         f"not {product_row_chunk}")
     context = context or portal_context(webhook_url, portal_id, requests_per_second, burst, max_attempts, stats)
     chosen = [spec for spec in ENTITIES if entities is None or spec.name in entities]
     resources: list[DltResource] = []
@@ -400,7 +405,7 @@ def bitrix24_source(
         changed = ChangedDeals() if spec.name == "deals" and product_rows else None
         resources.append(_list_resource(context, spec, modified_lag_seconds, changed))
         if changed is not None:
-            resources.append(_product_rows(context, changed))
+            resources.append(_product_rows(context, changed, product_row_chunk))
     for name, (method, params, wrapper) in DICTIONARY_CALLS.items():
         resources.append(_dictionary_call(context, name, method, params, wrapper))
     resources.append(_field_metadata(context))
