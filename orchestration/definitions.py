@@ -12,14 +12,17 @@ import os
 
 import dagster as dg
 
-from orchestration.defs.dbt import dbt_models
+from collections.abc import Sequence
+
+from orchestration.defs.dbt import dbt_asset
 from orchestration.defs.dbt_project import DBT_PROJECT
 from orchestration.defs.gates import GATES_AVAILABLE, marts_gate_check, raw_gate_check
-from orchestration.defs.inputs import business_inputs, input_files_changed
+from orchestration.defs.inputs import input_files_changed, inputs_asset
 from orchestration.defs.publish import PUBLISH_AVAILABLE, published_marts_asset
-from orchestration.defs.raw import bitrix24_raw
+from orchestration.defs.raw import raw_asset
 from orchestration.defs.resources import OfflineDbtCliResource, WarehouseResource
-from orchestration.defs.schedules import PIPELINE_JOB, SCHEDULES
+from orchestration.defs.schedules import pipeline_job, portal_schedules
+from orchestration.portals import PortalConfig, load_portals
 from orchestration.transform import dbt_executable
 
 # Nothing phones home (dagster.yaml turns Dagster's own telemetry off).
@@ -27,22 +30,28 @@ for _name, _value in (("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"), ("RUNTIME__DL
                       ("GX_ANALYTICS_ENABLED", "false"), ("DAGSTER_DISABLE_TELEMETRY", "1")):
     os.environ.setdefault(_name, _value)
 
-MART_KEYS = sorted((spec.key for spec in dbt_models.specs if spec.group_name == "marts"),
-                   key=lambda key: key.to_user_string())
 
 
-def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definitions:
-    assets: list[dg.AssetsDefinition] = [bitrix24_raw, business_inputs, dbt_models]
+def build_definitions(portals: Sequence[PortalConfig] | None = None,
+                      warehouse: WarehouseResource | None = None) -> dg.Definitions:
+    """The definitions for these portals (default: orchestration/portals.toml or the file named by
+    CRM_WAREHOUSE_PORTALS) and this warehouse (default: data/warehouse.duckdb or the environment)."""
+    portals = list(portals) if portals is not None else load_portals()
+    dbt_models = dbt_asset(portals)
+    mart_keys = sorted((spec.key for spec in dbt_models.specs if spec.group_name == "marts"),
+                       key=lambda key: key.to_user_string())
+    assets: list[dg.AssetsDefinition] = [raw_asset(portals), inputs_asset(portals), dbt_models]
     checks: list[dg.AssetChecksDefinition] = []
     if GATES_AVAILABLE:
-        checks += [raw_gate_check(), marts_gate_check(MART_KEYS)]
+        checks += [raw_gate_check(portals), marts_gate_check(mart_keys, portals)]
     if PUBLISH_AVAILABLE:
-        assets.append(published_marts_asset(MART_KEYS))
+        assets.append(published_marts_asset(mart_keys))
+    job = pipeline_job(portals)
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
-        jobs=[PIPELINE_JOB],
-        schedules=SCHEDULES,
+        jobs=[job],
+        schedules=[schedule for portal in portals for schedule in portal_schedules(portal, job)],
         sensors=[input_files_changed],
         resources={
             "warehouse": warehouse or WarehouseResource.from_environment(),

@@ -10,6 +10,7 @@ from typing import Sequence
 from dlt.common.pipeline import LoadInfo
 
 from pipelines.bitrix24 import bitrix24_source
+from pipelines.bitrix24.entities import DICTIONARY_CALLS, ENTITIES
 from pipelines.bitrix24.preflight import check_webhook
 from pipelines.bitrix24.reconcile import RECONCILED, mark_deleted, portal_ids_resource
 from pipelines.bitrix24.source import portal_context
@@ -41,8 +42,17 @@ def _failure(portal: str, webhook: Webhook, error: Exception) -> ExtractionFaile
         entity = getattr(seen, "resource_name", None) or entity
         cause = seen
         seen = seen.__cause__ or seen.__context__
+    if entity is None:  # a call made while the source was built (field metadata, dictionaries)
+        entity = _entity_of_method(getattr(cause, "method", ""))
     text = str(cause) if type(cause).__name__ == "Bitrix24Error" else f"{type(cause).__name__}: {cause}"
     return ExtractionFailed(portal, entity, webhook.scrub(text), cause)
+
+
+def _entity_of_method(method: str) -> str | None:
+    for spec in ENTITIES:
+        if method in (spec.query.method, spec.fields_method):
+            return spec.name
+    return next((name for name, (called, _, _) in DICTIONARY_CALLS.items() if called == method), None)
 
 
 @dataclass
@@ -73,15 +83,18 @@ def run_extraction(
     reconcile: bool = False,
     product_rows: bool = True,
     stats: ExtractionStats | None = None,
+    preflight: bool = True,
 ) -> ExtractionResult:
     """Loads the portal's changes into the raw layer; with `reconcile`, also marks deletions.
 
-    Checks the webhook first (pre-flight: PreflightError in seconds); a failure after the portal
-    answered raises ExtractionFailed naming the portal and entity."""
+    Checks the webhook first (pre-flight: PreflightError in seconds; `preflight=False` when the
+    portal already answered, e.g. a retried run); a failure after the portal answered raises
+    ExtractionFailed naming the portal and entity."""
     webhook = Webhook.parse(webhook_url)
     portal = portal_id or webhook.portal_host
     stats = stats or ExtractionStats()
-    check_webhook(webhook)
+    if preflight:
+        check_webhook(webhook)
     pipeline = build_pipeline(portal, warehouse)
     context = portal_context(webhook_url, portal, requests_per_second, burst, stats=stats)
     context.transport.on_retry = stats.note_failed_attempt

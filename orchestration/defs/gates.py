@@ -7,7 +7,6 @@ Seam: when `expectations.gates` is not installed the checks are not defined (GAT
 rather than passing without having looked at anything.
 """
 
-
 import importlib.util
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.defs.raw import PORTALS, RAW_KEYS, portal_for, portal_id_of
+from orchestration.defs.raw import RAW_KEYS, portal_for, portal_id_of
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.portals import PortalConfig
 
@@ -64,7 +63,7 @@ def gate_check_results(result: Any, keys: Sequence[dg.AssetKey], check_name: str
         )
 
 
-def raw_gate_check() -> dg.AssetChecksDefinition:
+def raw_gate_check(portals: Sequence[PortalConfig]) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(
         name="raw_quality_gate", pool=WAREHOUSE_POOL, can_subset=True, description="Great Expectations raw gate (expectations/)",
         specs=[dg.AssetCheckSpec("raw_quality_gate", asset=key, blocking=True) for key in RAW_KEYS],
@@ -74,7 +73,7 @@ def raw_gate_check() -> dg.AssetChecksDefinition:
         """The raw gate over the run's portal."""
         from expectations.gates import run_gate
 
-        portal = portal_for(context)
+        portal = portal_for(context, portals)
         result = run_gate(warehouse.config(), "raw", portal_ids=[portal_id_of(portal)],
                           now=sandbox_clock([portal], warehouse))
         for line in result.summary_lines():
@@ -84,7 +83,7 @@ def raw_gate_check() -> dg.AssetChecksDefinition:
     return raw_quality_gate
 
 
-def marts_gate_check(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetChecksDefinition:
+def marts_gate_check(mart_keys: Sequence[dg.AssetKey], portals: Sequence[PortalConfig]) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(
         name="marts_quality_gate", pool=WAREHOUSE_POOL, can_subset=True, description="Great Expectations marts gate (expectations/)",
         specs=[dg.AssetCheckSpec("marts_quality_gate", asset=key, blocking=True) for key in mart_keys],
@@ -94,7 +93,7 @@ def marts_gate_check(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetChecksDefiniti
         """The marts gate over every portal."""
         from expectations.gates import run_gate
 
-        result = run_gate(warehouse.config(), "marts", now=sandbox_clock(PORTALS, warehouse))
+        result = run_gate(warehouse.config(), "marts", now=sandbox_clock(portals, warehouse))
         for line in result.summary_lines():
             context.log.info(line)
         yield from gate_check_results(result, mart_keys, "marts_quality_gate", context.selected_asset_check_keys)

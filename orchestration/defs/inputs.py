@@ -8,16 +8,16 @@ selects the changed file's tables and what depends on them only, and each table'
 its file's hash, so an unchanged file's tables stay up to date.
 """
 
-
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.raw import SOURCE, sandbox_plan_files
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.portals import PortalConfig
 
 INPUTS_SOURCE = "inputs"  # the dbt source's name and the schema
 # Which tables each input file fills (pipelines/inputs/load.py).
@@ -33,10 +33,10 @@ REFERENCE_KEYS = [dg.AssetKey([SOURCE, table]) for table in
                   ("users", "departments", "deal_categories", "statuses", "field_metadata")]
 
 
-def default_plans(warehouse: WarehouseResource) -> Path | None:
+def default_plans(portals: Sequence[PortalConfig], warehouse: WarehouseResource) -> Path | None:
     """Without a plan file of the user's, the sandbox portals' derived plans (as `crm-warehouse
     run` uses); several sandbox entries: their plans in one file."""
-    files = [path for path in sandbox_plan_files(warehouse) if path.exists()]
+    files = [path for path in sandbox_plan_files(portals, warehouse) if path.exists()]
     if len(files) <= 1:
         return files[0] if files else None
     combined = warehouse.path(warehouse.data_dir) / "sandbox" / "sales_plans.csv"
@@ -63,40 +63,45 @@ def file_version(path: Path | None) -> str:
     return hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()[:16]
 
 
-@dg.multi_asset(
-    name="business_inputs", pool=WAREHOUSE_POOL, can_subset=True, op_tags={"crm/step": "inputs"},
-    specs=[dg.AssetSpec(key, group_name="inputs", kinds={"dlt", "csv"} if TABLE_FILE[key.path[-1]] != "business_rules"
-                        else {"dlt", "yaml"}, deps=REFERENCE_KEYS, skippable=True,
-                        description=f"inputs.{key.path[-1]}, from the {TABLE_FILE[key.path[-1]]} file (docs/inputs.md)")
-           for key in INPUT_KEYS],
-)
-def business_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
-    """Checks the input files against the extracted portals and loads them (all or nothing)."""
-    from orchestration.steps import describe_inputs, load_business_inputs
-    from pipelines.inputs import InputError
+def inputs_asset(portals: Sequence[PortalConfig]) -> dg.AssetsDefinition:
+    """The business inputs; a sandbox entry's derived plans stand in for a missing plan file."""
 
-    plans = default_plans(warehouse)
-    try:
-        loaded = load_business_inputs(warehouse.config(), warehouse.path(warehouse.inputs_dir), plans)
-    except InputError as error:
-        raise dg.Failure(description=f"inputs not loaded, nothing changed:\n{error}") from None
-    context.log.info(f"inputs: {describe_inputs(loaded)}")
-    files = {"sales_plans": loaded.files.sales_plans, "working_calendar": loaded.files.working_calendar,
-             "business_rules": loaded.files.business_rules}
-    rows = {"sales_plans": loaded.plans, "calendar_days": loaded.calendar_days,
-            "business_event_stages": len(loaded.rules.event_stages),
-            "business_activity_rules": len(loaded.rules.activity_rules),
-            "business_deal_fields": len(loaded.rules.deal_fields)}
-    for key in INPUT_KEYS:
-        if key not in context.selected_asset_keys:
-            continue
-        table = key.path[-1]
-        path = files[TABLE_FILE[table]]
-        metadata: dict[str, object] = {"file": dg.MetadataValue.path(str(path)) if path else "none"}
-        if table in rows:
-            metadata["rows_loaded"] = rows[table]
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata,
-                                   data_version=dg.DataVersion(file_version(path)))
+    @dg.multi_asset(
+        name="business_inputs", pool=WAREHOUSE_POOL, can_subset=True, op_tags={"crm/step": "inputs"},
+        specs=[dg.AssetSpec(key, group_name="inputs", kinds={"dlt", "csv"} if TABLE_FILE[key.path[-1]] != "business_rules"
+                            else {"dlt", "yaml"}, deps=REFERENCE_KEYS, skippable=True,
+                            description=f"inputs.{key.path[-1]}, from the {TABLE_FILE[key.path[-1]]} file (docs/inputs.md)")
+               for key in INPUT_KEYS],
+    )
+    def business_inputs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+        """Checks the input files against the extracted portals and loads them (all or nothing)."""
+        from orchestration.steps import describe_inputs, load_business_inputs
+        from pipelines.inputs import InputError
+
+        plans = default_plans(portals, warehouse)
+        try:
+            loaded = load_business_inputs(warehouse.config(), warehouse.path(warehouse.inputs_dir), plans)
+        except InputError as error:
+            raise dg.Failure(description=f"inputs not loaded, nothing changed:\n{error}") from None
+        context.log.info(f"inputs: {describe_inputs(loaded)}")
+        files = {"sales_plans": loaded.files.sales_plans, "working_calendar": loaded.files.working_calendar,
+                 "business_rules": loaded.files.business_rules}
+        rows = {"sales_plans": loaded.plans, "calendar_days": loaded.calendar_days,
+                "business_event_stages": len(loaded.rules.event_stages),
+                "business_activity_rules": len(loaded.rules.activity_rules),
+                "business_deal_fields": len(loaded.rules.deal_fields)}
+        for key in INPUT_KEYS:
+            if key not in context.selected_asset_keys:
+                continue
+            table = key.path[-1]
+            path = files[TABLE_FILE[table]]
+            metadata: dict[str, object] = {"file": dg.MetadataValue.path(str(path)) if path else "none"}
+            if table in rows:
+                metadata["rows_loaded"] = rows[table]
+            yield dg.MaterializeResult(asset_key=key, metadata=metadata,
+                                       data_version=dg.DataVersion(file_version(path)))
+
+    return business_inputs
 
 
 def changed_run_request(changed: list[str], asset_graph) -> dg.RunRequest:

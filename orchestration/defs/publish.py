@@ -5,7 +5,6 @@ Seam: when `orchestration.publish` is not installed the asset is not defined (PU
 rather than claiming a publish that did not happen.
 """
 
-
 import importlib.util
 from collections.abc import Sequence
 
@@ -26,12 +25,16 @@ def published_marts_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefiniti
         from orchestration.publish import PublishRefused, publish_marts
 
         try:
-            result = publish_marts(warehouse.config())
+            result = publish_marts(warehouse.config(), progress=context.log.info)
         except PublishRefused as error:
             raise dg.Failure(description=f"publish refused: {error}") from None
-        context.log.info(f"published: {result}")
-        metadata = {name: value for name, value in vars(result).items()
-                    if isinstance(value, (int, float, str))} if hasattr(result, "__dict__") else {}
-        return dg.MaterializeResult(metadata={**metadata, "result": str(result)})
+        for line in result.lines():
+            context.log.info(line)
+        metadata: dict[str, object] = {"engine": result.engine, "location": result.location,
+                                       "connect": result.connect, "checked": result.note,
+                                       "summary": result.summary, "publish_seconds": round(result.seconds, 2)}
+        if result.size_bytes is not None:
+            metadata["size_bytes"] = result.size_bytes
+        return dg.MaterializeResult(metadata=metadata)
 
     return published_marts

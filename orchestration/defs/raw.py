@@ -9,16 +9,15 @@ pipeline itself, which would write the extraction step a second time (pre-flight
 loader format, counters). The specs come from the extractor's own table catalogue instead.
 """
 
-
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.portals import PortalConfig, load_portals
+from orchestration.portals import PortalConfig
 from pipelines.bitrix24.entities import DICTIONARY_CALLS, ENTITY_NAMES
 
 SOURCE = "bitrix24"  # the dlt source's and the dbt source's name
@@ -28,12 +27,18 @@ RAW_TABLES: tuple[str, ...] = (*ENTITY_NAMES, "deal_product_rows", *DICTIONARY_C
                                "portals", "load_issues", "portal_ids", "deleted_records")
 RAW_KEYS = [dg.AssetKey([SOURCE, table]) for table in RAW_TABLES]
 # Whole re-runs of an extraction the extractor's own retries gave up on (429, 5xx, dropped
-# connections), waiting CRM_WAREHOUSE_RETRY_SECONDS x 1, 2, 4 before each.
-EXTRACTION_RETRIES = 3
+# connections): CRM_WAREHOUSE_EXTRACTION_RETRIES of them (3), waiting CRM_WAREHOUSE_RETRY_SECONDS
+# (60) x 1, 2, 4... before each.
 
-PORTALS: list[PortalConfig] = load_portals()
-PORTALS_BY_NAME = {portal.name: portal for portal in PORTALS}
-PORTAL_PARTITIONS = dg.StaticPartitionsDefinition([portal.name for portal in PORTALS])
+
+def extraction_retries() -> int:
+    return int(os.environ.get("CRM_WAREHOUSE_EXTRACTION_RETRIES", "3"))
+
+
+
+def portal_partitions(portals: Sequence[PortalConfig]) -> dg.StaticPartitionsDefinition:
+    """One partition per portal entry, keyed by its name."""
+    return dg.StaticPartitionsDefinition([portal.name for portal in portals])
 
 
 class ExtractConfig(dg.Config):
@@ -41,11 +46,13 @@ class ExtractConfig(dg.Config):
     full_refresh: bool = False  # forget incremental state and reload the portal (then dbt full refresh)
 
 
-def portal_for(context: dg.OpExecutionContext | dg.AssetCheckExecutionContext) -> PortalConfig:
+def portal_for(context: dg.OpExecutionContext | dg.AssetCheckExecutionContext,
+               portals: Sequence[PortalConfig]) -> PortalConfig:
     key = context.run.tags.get("dagster/partition")  # the run's portal (checks have no partition_key)
-    if key not in PORTALS_BY_NAME:
-        raise dg.Failure(f"no portal {key!r} in {os.environ.get('CRM_WAREHOUSE_PORTALS') or 'orchestration/portals.toml'}")
-    return PORTALS_BY_NAME[key]
+    for portal in portals:
+        if portal.name == key:
+            return portal
+    raise dg.Failure(f"no portal {key!r} in {os.environ.get('CRM_WAREHOUSE_PORTALS') or 'orchestration/portals.toml'}")
 
 
 @contextmanager
@@ -92,11 +99,12 @@ def _transient(error: BaseException) -> bool:
 
 def _retry_or_fail(context: dg.AssetExecutionContext, portal: PortalConfig, error: BaseException) -> None:
     attempt = context.retry_number + 1
-    if _transient(error) and context.retry_number < EXTRACTION_RETRIES:
+    retries = extraction_retries()
+    if _transient(error) and context.retry_number < retries:
         wait = float(os.environ.get("CRM_WAREHOUSE_RETRY_SECONDS", "60")) * 2 ** context.retry_number
         context.log.warning(f"extraction of portal {portal.name} failed (attempt {attempt}): {error}; "
                             f"running it again in {wait:.0f} s")
-        raise dg.RetryRequested(max_retries=EXTRACTION_RETRIES, seconds_to_wait=wait) from None
+        raise dg.RetryRequested(max_retries=retries, seconds_to_wait=wait) from None
     gave_up = f" (gave up after {attempt} attempts)" if _transient(error) else ""
     raise dg.Failure(description=f"{error}{gave_up}",
                      metadata={"portal": portal.name, "entity": str(getattr(error, "entity", None) or "-"),
@@ -110,50 +118,57 @@ def raw_specs() -> list[dg.AssetSpec]:
             for key in RAW_KEYS]
 
 
-@dg.multi_asset(name="bitrix24_raw", specs=raw_specs(), partitions_def=PORTAL_PARTITIONS, pool=WAREHOUSE_POOL,
-                can_subset=False, op_tags={"crm/step": "extract"})
-def bitrix24_raw(context: dg.AssetExecutionContext, config: ExtractConfig,
-                 warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
-    """Extracts one portal (the run's partition) into the raw layer: incremental, merged by key."""
-    from orchestration.steps import write_sandbox_plans
-    from pipelines.bitrix24.preflight import PreflightError
-    from pipelines.bitrix24.stats import ExtractionStats
-    from pipelines.extract import ExtractionFailed, run_extraction
+def raw_asset(portals: Sequence[PortalConfig]) -> dg.AssetsDefinition:
+    """The extraction of the portals' entries, one partition each."""
 
-    portal = portal_for(context)
-    stats = ExtractionStats()
-    try:
-        with portal_webhook(portal, warehouse, context.log) as (webhook_url, portal_dir):
-            result = run_extraction(webhook_url, warehouse.config(), portal_id=portal.portal_id,
-                                    requests_per_second=portal.requests_per_second, burst=portal.burst,
-                                    reconcile=config.reconcile, full_refresh=config.full_refresh, stats=stats)
-    except (PreflightError, ExtractionFailed) as error:
-        _retry_or_fail(context, portal, error)
-        raise  # not reached: _retry_or_fail always raises
-    if portal_dir is not None:  # without a plan file of the user's, the sandbox's own plans
-        write_sandbox_plans(portal_dir, result.portal_id)
-    retried = stats.retry_note()
-    context.log.info(f"portal {portal.name} ({result.portal_id}): {stats.rows:,} rows, {result.requests:,} "
-                     f"requests in {result.seconds:.1f} s" + (f"; {retried}" if retried else ""))
-    for key in RAW_KEYS:
-        table = key.path[-1]
-        counters = stats.entities.get(table)
-        metadata: dict[str, object] = {
-            "portal": portal.name, "portal_id": result.portal_id,
-            "rows_loaded": result.tables.get(table, 0),
-            "requests": counters.requests if counters else 0,
-            "extraction_seconds": round(result.seconds, 2),
-            "run_requests": result.requests, "failed_attempts_retried": sum(stats.failed_attempts.values()),
-        }
-        if table in result.deleted:
-            metadata["newly_marked_deleted"] = result.deleted[table]
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+    @dg.multi_asset(name="bitrix24_raw", specs=raw_specs(), partitions_def=portal_partitions(portals),
+                    pool=WAREHOUSE_POOL, can_subset=False, op_tags={"crm/step": "extract"})
+    def bitrix24_raw(context: dg.AssetExecutionContext, config: ExtractConfig,
+                     warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+        """Extracts one portal (the run's partition) into the raw layer: incremental, merged by key."""
+        from orchestration.steps import write_sandbox_plans
+        from pipelines.bitrix24.preflight import PreflightError
+        from pipelines.bitrix24.stats import ExtractionStats
+        from pipelines.extract import ExtractionFailed, run_extraction
+
+        portal = portal_for(context, portals)
+        stats = ExtractionStats()
+        try:
+            with portal_webhook(portal, warehouse, context.log) as (webhook_url, portal_dir):
+                result = run_extraction(webhook_url, warehouse.config(), portal_id=portal.portal_id,
+                                        requests_per_second=portal.requests_per_second, burst=portal.burst,
+                                        reconcile=config.reconcile, full_refresh=config.full_refresh, stats=stats,
+                                        # a retried run: the portal answered the first attempt's check
+                                        preflight=context.retry_number == 0)
+        except (PreflightError, ExtractionFailed) as error:
+            _retry_or_fail(context, portal, error)
+            raise  # not reached: _retry_or_fail always raises
+        if portal_dir is not None:  # without a plan file of the user's, the sandbox's own plans
+            write_sandbox_plans(portal_dir, result.portal_id)
+        retried = stats.retry_note()
+        context.log.info(f"portal {portal.name} ({result.portal_id}): {stats.rows:,} rows, {result.requests:,} "
+                         f"requests in {result.seconds:.1f} s" + (f"; {retried}" if retried else ""))
+        for key in RAW_KEYS:
+            table = key.path[-1]
+            counters = stats.entities.get(table)
+            metadata: dict[str, object] = {
+                "portal": portal.name, "portal_id": result.portal_id,
+                "rows_loaded": result.tables.get(table, 0),
+                "requests": counters.requests if counters else 0,
+                "extraction_seconds": round(result.seconds, 2),
+                "run_requests": result.requests, "failed_attempts_retried": sum(stats.failed_attempts.values()),
+            }
+            if table in result.deleted:
+                metadata["newly_marked_deleted"] = result.deleted[table]
+            yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+
+    return bitrix24_raw
 
 
-def sandbox_plan_files(warehouse: WarehouseResource) -> list[Path]:
+def sandbox_plan_files(portals: Sequence[PortalConfig], warehouse: WarehouseResource) -> list[Path]:
     """The derived plan files of the sandbox entries (written by their extraction)."""
     from orchestration.steps import sandbox_plans_path, sandbox_portal_dir
 
     data_dir = warehouse.path(warehouse.data_dir)
     return [sandbox_plans_path(sandbox_portal_dir(data_dir, portal.sandbox, portal.seed))
-            for portal in PORTALS if portal.sandbox is not None]
+            for portal in portals if portal.sandbox is not None]

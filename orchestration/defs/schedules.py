@@ -2,35 +2,39 @@
 the incremental run (hourly by default) and the nightly run that also reconciles deletions. Cron
 and time zone come from the portal's entry in orchestration/portals.toml."""
 
+from collections.abc import Sequence
+from typing import Any
 
 import dagster as dg
 
-from orchestration.defs.raw import PORTAL_PARTITIONS, PORTALS
+from orchestration.defs.raw import portal_partitions
 from orchestration.portals import PortalConfig
 
-PIPELINE_JOB = dg.define_asset_job(
-    "pipeline", selection=dg.AssetSelection.all(), partitions_def=PORTAL_PARTITIONS,
-    description="One portal's extraction, the raw gate, the business inputs, the dbt build and its tests, "
-                "the marts gate and publishing. Runs are queued one at a time (dagster.yaml).",
-    tags={"crm/job": "pipeline"},
-)
+
+def pipeline_job(portals: Sequence[PortalConfig]) -> Any:
+    return dg.define_asset_job(
+        "pipeline", selection=dg.AssetSelection.all(), partitions_def=portal_partitions(portals),
+        description="One portal's extraction, the raw gate, the business inputs, the dbt build and its tests, "
+                    "the marts gate and publishing. Runs are queued one at a time (dagster.yaml).",
+        tags={"crm/job": "pipeline"},
+    )
 RECONCILE_CONFIG = {"ops": {"bitrix24_raw": {"config": {"reconcile": True}}}}
 
 
-def portal_schedules(portal: PortalConfig) -> list[dg.ScheduleDefinition]:
+def portal_schedules(portal: PortalConfig, job: Any) -> list[dg.ScheduleDefinition]:
     def request(context: dg.ScheduleEvaluationContext, nightly: bool) -> dg.RunRequest:
         return dg.RunRequest(
             partition_key=portal.name, run_config=RECONCILE_CONFIG if nightly else {},
             tags={"crm/portal": portal.name, "crm/run": "nightly" if nightly else "incremental"},
         )
 
-    @dg.schedule(name=f"{portal.name}_incremental", job=PIPELINE_JOB, cron_schedule=portal.schedule,
+    @dg.schedule(name=f"{portal.name}_incremental", job=job, cron_schedule=portal.schedule,
                  execution_timezone=portal.timezone, default_status=dg.DefaultScheduleStatus.RUNNING,
                  description=f"Incremental run of portal {portal.name}: changes since the last run.")
     def incremental(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         return request(context, nightly=False)
 
-    @dg.schedule(name=f"{portal.name}_nightly", job=PIPELINE_JOB, cron_schedule=portal.nightly_schedule,
+    @dg.schedule(name=f"{portal.name}_nightly", job=job, cron_schedule=portal.nightly_schedule,
                  execution_timezone=portal.timezone, default_status=dg.DefaultScheduleStatus.RUNNING,
                  description=f"Nightly run of portal {portal.name}: incremental, plus deletion reconciliation.")
     def nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
@@ -38,5 +42,3 @@ def portal_schedules(portal: PortalConfig) -> list[dg.ScheduleDefinition]:
 
     return [incremental, nightly]
 
-
-SCHEDULES = [schedule for portal in PORTALS for schedule in portal_schedules(portal)]
