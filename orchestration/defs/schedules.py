@@ -7,13 +7,12 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.defs.raw import portal_partitions
 from orchestration.portals import PortalConfig
 
 
 def pipeline_job(portals: Sequence[PortalConfig]) -> Any:
     return dg.define_asset_job(
-        "pipeline", selection=dg.AssetSelection.all(), partitions_def=portal_partitions(portals),
+        "pipeline", selection=dg.AssetSelection.all(),  # partitioned by portal, as its raw tables
         description="One portal's extraction, the raw gate, the business inputs, the dbt build and its tests, "
                     "the marts gate and publishing. Runs are queued one at a time (dagster.yaml).",
         tags={"crm/job": "pipeline"},
