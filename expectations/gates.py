@@ -48,7 +48,8 @@ class GateResult:
         for failure in ranked[:worst]:
             where = f"{failure.table}.{failure.column}" if failure.column else failure.table
             portal = f"[{failure.portal_id}] " if failure.portal_id else ""
-            samples = f"; records {', '.join(failure.sample_record_ids[:5])}" if failure.sample_record_ids else ""
+            shown = [record if len(record) <= 60 else record[:57] + "..." for record in failure.sample_record_ids[:3]]
+            samples = f"; records {', '.join(shown)}" if shown else ""
             lines.append(f"  {failure.severity:7} {portal}{where}: {failure.expectation} — {failure.observed}{samples}")
         if len(ranked) > worst:
             lines.append(f"  … and {len(ranked) - worst} more in the report")
@@ -166,7 +167,8 @@ def _failures_and_volumes(engine: sa.Engine, assets: list[GateAsset], results: d
             samples = None
             query = getattr(result.expectation_config, "kwargs", {}).get("unexpected_rows_query")
             if query:
-                samples = _sample_rows(engine, query.replace("{batch}", f"({asset.query}) as gate_batch"))
+                # as GE substitutes it in a query with joins: the query aliases its batch itself
+                samples = _sample_rows(engine, query.replace("{batch}", f"({asset.query})"))
             failures.append(failure_from_result(result, samples))
     return failures, volumes
 

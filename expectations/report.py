@@ -20,6 +20,7 @@ from expectations.warehouse_sql import MARTS_SCHEMA, QUALITY_SCHEMA, RAW_SCHEMA
 
 Q = QUALITY_SCHEMA
 RUNS_SHOWN = 50
+DATA_ENTRY_ROWS = 200  # the worst cells; marts.data_quality_summary has them all
 STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:22px}h2{font-size:17px;
 margin-top:28px;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:8px 0 16px}th,td{border:1px solid
 #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}.error{background:#fde2e1}
@@ -147,7 +148,7 @@ def _data_entry_table(rows: list[dict], owners: dict, config: GateConfig) -> str
         return "<p class=muted>No data_quality_summary yet: it appears after the first dbt build.</p>"
     threshold = float(config.setting("data_entry").get("failing_share_pct_threshold", 20))
     body = []
-    for row in rows:
+    for row in rows[:DATA_ENTRY_ROWS]:
         share = float(row["failing_share_pct"] or 0)
         change = row["failing_count_change"]
         owner = owners.get((row["portal_id"], str(row["assigned_user_id"])), "unassigned"
@@ -159,7 +160,8 @@ def _data_entry_table(rows: list[dict], owners: dict, config: GateConfig) -> str
             f"<td class=num>{row['records_count']:,}</td><td class=num>{share:.1f}%</td>"
             f"<td class=num>{'' if change is None else f'{change:+,}'}</td></tr>")
     return (f"<p>Snapshot {rows[0]['snapshot_date']}; rows above the {threshold:g}% threshold are marked "
-            f"(gates.yml: data_entry.failing_share_pct_threshold). Details per record: marts.data_quality_records.</p>"
+            f"(gates.yml: data_entry.failing_share_pct_threshold); the {min(len(rows), DATA_ENTRY_ROWS)} worst of "
+            f"{len(rows):,} cells. All of them: marts.data_quality_summary; each record: marts.data_quality_records.</p>"
             "<table><tr><th>portal</th><th>entity</th><th>rule</th><th>owner</th><th>failing</th><th>records</th>"
             "<th>failing share</th><th>change since previous day</th></tr>" + "".join(body) + "</table>")
 

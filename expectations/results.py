@@ -43,8 +43,11 @@ def failure_from_result(result: Any, samples: list[dict[str, Any]] | None = None
     config = result.expectation_config
     meta = config.meta or {}
     outcome = result.result or {}
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        observed = "could not be evaluated: " + str(result.exception_info.get("exception_message", ""))[:300]
+    error = _raised(result.exception_info)
+    if error:
+        observed = "could not be evaluated: " + error[:300]
+    elif config.type == "unexpected_rows_expectation":
+        observed = f"{outcome.get('observed_value', 0):,} rows"
     elif "observed_value" in outcome:
         observed = f"observed {outcome['observed_value']}"
     else:
@@ -54,14 +57,26 @@ def failure_from_result(result: Any, samples: list[dict[str, Any]] | None = None
     unexpected = outcome.get("unexpected_count")
     if unexpected is None and meta.get("check") in ("invariants", "dimensions", "references"):
         unexpected = outcome.get("observed_value")
+    portals = {str(row["portal_id"]) for row in rows if row.get("portal_id") is not None}
     return Failure(
-        portal_id=meta.get("portal_id", ""), check=meta.get("check", ""), expectation=meta.get("expectation", config.type),
+        # a marts gate check spans portals; its samples tell which one, when they share it
+        portal_id=meta.get("portal_id") or (portals.pop() if len(portals) == 1 else ""), check=meta.get("check", ""), expectation=meta.get("expectation", config.type),
         table=meta.get("table", ""), column=meta.get("column"),
         severity=SEVERITY_OF.get(getattr(config.severity, "value", str(config.severity)), "error"),
         unexpected_count=unexpected, element_count=outcome.get("element_count"), observed=observed,
         sample_record_ids=_distinct(str(row.get("record_id")) for row in rows if row.get("record_id") is not None),
         sample_owner_ids=_distinct(str(row.get("owner_user_id")) for row in rows if row.get("owner_user_id") is not None),
     )
+
+
+def _raised(info: Any) -> str | None:
+    """GE's exception info: one dict, or one per metric that failed to resolve."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message", ""))
+    nested = [value for value in info.values() if isinstance(value, dict) and value.get("raised_exception")]
+    return str(nested[0].get("exception_message", "")) if nested else None
 
 
 def _distinct(values) -> list[str]:

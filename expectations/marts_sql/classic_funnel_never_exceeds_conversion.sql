@@ -9,7 +9,7 @@ deal_cells as (
     select
         'deal' as entity_type, portal_id, period_type, period_start, pipeline_id, stage_id, funnel_mode,
         deal_count as item_count, total_deal_count as total_count
-    from {batch}
+    from {batch} as guarded
 
 ),
 

@@ -5,9 +5,18 @@
 */
 with
 
+/*
+    Deals of a pipeline the portal no longer lists have no funnel (no stage order to place them in):
+    data_quality_records flags them (unknown_pipeline) and they are not recounted here.
+*/
 entries as (
 
-    select * from {batch}
+    select guarded.*
+    from {batch} as guarded
+    left join {marts}.dim_pipelines as pipelines
+        on guarded.portal_id = pipelines.portal_id
+        and guarded.owner_pipeline_id = pipelines.pipeline_id
+    where guarded.entity_type = 'lead' or pipelines.pipeline_id is not null
 
 ),
 

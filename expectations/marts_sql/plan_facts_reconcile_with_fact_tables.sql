@@ -43,7 +43,7 @@ daily_facts as (
 fulfilment_facts as (
 
     select portal_id, metric, cast(sum(fact_value) as decimal(38, 4)) as total
-    from {batch}
+    from {batch} as guarded
     where scope = 'company' and period_type = 'month' and breakdown = 'total'
         and metric in ('units', 'deal_value', 'payments', 'calls', 'meetings', 'showings', 'leads')
     group by 1, 2

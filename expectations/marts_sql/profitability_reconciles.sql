@@ -43,7 +43,7 @@ costs as (
 pnl as (
 
     select portal_id, sum(revenue) as revenue, sum(cost_of_goods) as cost_of_goods, sum(cost_to_serve) as cost_to_serve
-    from {batch}
+    from {batch} as guarded
     group by 1
 
 ),

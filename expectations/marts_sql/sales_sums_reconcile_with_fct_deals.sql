@@ -25,7 +25,7 @@ trends as (
         portal_id, period_type, period_start, pipeline_id,
         sum(won_amount_account) as won_amount,
         sum(lost_amount_account) as lost_amount
-    from {batch}
+    from {batch} as guarded
     where customer_scope = 'all'
     group by 1, 2, 3, 4
 

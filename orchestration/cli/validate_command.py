@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -43,7 +43,7 @@ def require_gate(result) -> None:
               envvar="CRM_WAREHOUSE_GATES_CONFIG",
               help="Thresholds and severities [env CRM_WAREHOUSE_GATES_CONFIG; default expectations/gates.yml].")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]), default=None,
-              help="The gates' clock for freshness and future dates (default: now).")
+              help="The gates' clock for freshness and future dates (default: now; UTC unless an offset is given).")
 def validate(destination: str, duckdb_path: Path | None, postgres_dsn: str | None, gate: str,
              portal_ids: tuple[str, ...], config_path: Path | None, as_of: datetime | None) -> None:
     """Run the quality gates; exit non-zero when an error-severity expectation fails.
@@ -51,6 +51,8 @@ def validate(destination: str, duckdb_path: Path | None, postgres_dsn: str | Non
     Prints each gate's summary and the worst failures, and rebuilds the steward's HTML report."""
     from pipelines.warehouse import WarehouseConfig
 
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
     warehouse = WarehouseConfig(destination=destination, duckdb_path=duckdb_path, postgres_dsn=postgres_dsn)
     results = [validate_warehouse(warehouse, name, list(portal_ids) or None, as_of, config_path)
                for name in (["raw", "marts"] if gate == "all" else [gate])]

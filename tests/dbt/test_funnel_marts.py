@@ -14,7 +14,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.dbt.dbt_runner import dbt
+from expectations.gates import run_gate
+from expectations.suites.marts import INVARIANTS, invariant_query
+from pipelines.warehouse import WarehouseConfig
 
 DEAL_STAGES = ["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "WON", "LOSE", "APOLOGY"]
 LEAD_STAGES = ["NEW", "IN_PROCESS", "PROCESSED", "JUNK", "CONVERTED"]  # CONVERTED shown last (§7.3)
@@ -228,19 +230,22 @@ def test_manager_rating(con):
     ]
 
 
-def tampered_reconciliation(funnel_warehouse, tmp_path, tamper: str, test_name: str) -> tuple[int, list]:
-    """Run the singular test `test_name` on a copy of the funnel warehouse changed by `tamper`: its
-    failure count and the rows it returns (without portal_id), in order."""
+def tampered_reconciliation(funnel_warehouse, tmp_path, tamper: str, invariant: str) -> tuple[int, list]:
+    """Run the marts gate on a copy of the funnel warehouse changed by `tamper`: the failure count of
+    the invariant (expectations/marts_sql/<invariant>.sql) and the rows it returns (without portal_id)."""
     tampered = tmp_path / "warehouse.duckdb"
     shutil.copy(funnel_warehouse, tampered)
     with duckdb.connect(str(tampered)) as connection:
         connection.execute(tamper)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        result = dbt(["test", "--select", test_name], tampered, tmp_path, monkeypatch)
-    test = next(r for r in result.result.results if r.node.name == test_name)
+    result = run_gate(WarehouseConfig(duckdb_path=tampered), "marts")
+    # an invariant broken is an error: the marts gate fails and the run would not publish
+    assert not result.success
+    failure = next(failure for failure in result.failures if failure.expectation == invariant.replace("_", " "))
+    assert (failure.check, failure.table, failure.severity) == ("invariants", INVARIANTS[invariant], "error")
     with duckdb.connect(str(tampered), read_only=True) as connection:
-        mismatches = connection.execute(f"select * exclude (portal_id) from ({test.node.compiled_code}) order by all").fetchall()
-    return test.failures, mismatches
+        mismatches = connection.execute(
+            f"select * exclude (portal_id) from ({invariant_query(invariant)}) order by all").fetchall()
+    return failure.unexpected_count, mismatches
 
 
 D13_CLOSES_BEFORE_IT_ENTERED = ("update marts.funnel_stage_entries set close_date = date '2025-02-20' "
@@ -250,7 +255,7 @@ D13_CLOSES_BEFORE_IT_ENTERED = ("update marts.funnel_stage_entries set close_dat
 def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_warehouse, tmp_path):
     failures, mismatches = tampered_reconciliation(
         funnel_warehouse, tmp_path, "update marts.fct_deals set amount_account = amount_account + 100 where deal_id = 13",
-        "assert_sales_sums_reconcile_with_fct_deals")
+        "sales_sums_reconcile_with_fct_deals")
     # D13 (pipeline 0) won on 2025-03-25, entered the funnel on 03-03: its month, quarter and year
     # count it among the won deals (sales trends) and among the funnel's deals, both now 100 short
     assert failures == 6
@@ -267,7 +272,7 @@ def test_reconciliation_tests_catch_a_deal_amount_the_marts_do_not_have(funnel_w
 
 def test_reconciliation_tests_catch_a_funnel_total_the_entries_do_not_have(funnel_warehouse, tmp_path):
     failures, mismatches = tampered_reconciliation(funnel_warehouse, tmp_path, D13_CLOSES_BEFORE_IT_ENTERED,
-                                                   "assert_funnel_totals_equal_distinct_items")
+                                                   "funnel_totals_equal_distinct_items")
     # D13 (pipeline 0) entered on 03-03 and now closes on 02-20, before its first entry: no longer in
     # March (closed before its start), still in Q1 and 2025 (entered by their end, closed after their
     # start), never in February (entered after its end). The funnels, built before, count 5 in March.
@@ -280,7 +285,7 @@ def test_reconciliation_tests_catch_a_funnel_total_the_entries_do_not_have(funne
 
 def test_reconciliation_tests_catch_a_funnel_amount_of_a_deal_closed_before_it_entered(funnel_warehouse, tmp_path):
     failures, mismatches = tampered_reconciliation(funnel_warehouse, tmp_path, D13_CLOSES_BEFORE_IT_ENTERED,
-                                                   "assert_sales_sums_reconcile_with_fct_deals")
+                                                   "sales_sums_reconcile_with_fct_deals")
     # D13 (won, 120,000, entered 03-03) now closes on 02-20, before its first entry: out of March's
     # funnel amount, still in Q1's and 2025's (matched to them one by one); the trends read fct_deals
     assert failures == 1

@@ -41,6 +41,18 @@ users as (
 
 ),
 
+pipelines as (
+
+    select portal_id, pipeline_id from {{ ref('dim_pipelines') }}
+
+),
+
+stages as (
+
+    select stage_key from {{ ref('dim_stages') }}
+
+),
+
 lead_history as (
 
     select distinct portal_id, lead_id from {{ ref('stg_bitrix24__lead_stage_history') }}
@@ -130,6 +142,13 @@ failures as (
     union all
     select portal_id, 'lead', lead_id, assigned_user_id, 'owned_by_deactivated_user', assigned_user_name
     from leads where stage_semantics = 'process' and is_assigned_user_active = false
+    union all
+    select leads.portal_id, 'lead', leads.lead_id, leads.assigned_user_id, 'unknown_status',
+        'status ' || leads.stage_id || ' is not in the portal''s lead statuses'
+    from leads
+    left join stages
+        on leads.stage_key = stages.stage_key
+    where stages.stage_key is null
 
     {# deals #}
     union all
@@ -156,6 +175,21 @@ failures as (
         on deals.portal_id = last_deal_stages.portal_id
         and deals.deal_id = last_deal_stages.deal_id
     where last_deal_stages.stage_id <> deals.stage_id
+    union all
+    select deals.portal_id, 'deal', deals.deal_id, deals.assigned_user_id, 'unknown_pipeline',
+        'pipeline ' || cast(deals.pipeline_id as {{ dbt.type_string() }}) || ' is not in the portal''s pipelines'
+    from deals
+    left join pipelines
+        on deals.portal_id = pipelines.portal_id
+        and deals.pipeline_id = pipelines.pipeline_id
+    where pipelines.pipeline_id is null
+    union all
+    select deals.portal_id, 'deal', deals.deal_id, deals.assigned_user_id, 'unknown_stage',
+        'stage ' || deals.stage_id || ' is not in the portal''s deal stages'
+    from deals
+    left join stages
+        on deals.stage_key = stages.stage_key
+    where stages.stage_key is null
 
     {# contacts and companies #}
     union all
