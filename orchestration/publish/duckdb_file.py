@@ -188,7 +188,7 @@ def _copy_marts(connection: duckdb.DuckDBPyConnection, progress) -> list[TableCo
         built_through, fingerprint = before.get(table, (None, None))
         patchable = table in published and same_columns and has_built_at and key and built_through
         copy = _patch_table(connection, table, key, built_through) if patchable else None
-        if copy is None and key is None:  # a table dbt rebuilds whole each time: often the same rows
+        if copy is None:  # a table dbt rebuilds whole each time often has the same rows
             fingerprints[table] = _fingerprint(connection, f'build.{MARTS}."{table}"')
             if table in published and fingerprint == fingerprints[table] and same_columns:
                 copy = TableCopy(table, "unchanged", int(fingerprint.split(":")[0]), 0)
