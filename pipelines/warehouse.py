@@ -17,7 +17,7 @@ import dlt
 from dlt.common.configuration import configspec
 from dlt.common.typing import TSecretStrValue
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
-from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+from dlt.destinations.impl.postgres.configuration import PostgresClientConfiguration, PostgresCredentials
 
 RAW_DATASET = "raw_bitrix24"
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -74,6 +74,18 @@ class PasswordOptionalPostgresCredentials(PostgresCredentials):
     password: Optional[TSecretStrValue] = None  # noqa: UP045 - dlt's configspec reads the annotation
 
 
+@configspec
+class PasswordOptionalPostgresConfiguration(PostgresClientConfiguration):
+    credentials: PasswordOptionalPostgresCredentials = None
+
+
+class postgres_password_optional(dlt.destinations.postgres):  # noqa: N801 - dlt names its factories so
+    """dlt's postgres destination resolving the credentials above (it resolves the spec's type, not the
+    instance it was given)."""
+
+    spec = PasswordOptionalPostgresConfiguration
+
+
 def redact_dsn(dsn: str) -> str:
     return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", dsn)
 
@@ -115,7 +127,7 @@ class WarehouseConfig:
             return dlt.destinations.duckdb(credentials=DuckDbCredentials(str(path), global_config=loader_settings(path)))
         if self.destination == "postgres":
             self.postgres()  # a malformed DSN stops here, in one line
-            return dlt.destinations.postgres(
+            return postgres_password_optional(
                 credentials=PasswordOptionalPostgresCredentials(self.resolved_postgres_dsn()))
         raise WarehouseConfigError(f"--destination / CRM_WAREHOUSE_DESTINATION: unknown destination "
                                    f"{self.destination!r}: use duckdb or postgres")

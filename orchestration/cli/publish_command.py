@@ -66,6 +66,7 @@ def publish(destination: str, duckdb_path: Path | None, postgres_dsn: str | None
         from orchestration.publish.postgres_schema import create_bi_role
         from orchestration.publish.step import postgres_connection_help
 
+        warehouse.postgres()  # a malformed DSN: one line naming the setting
         create_bi_role(warehouse.resolved_postgres_dsn(), bi_role, os.environ.get(BI_PASSWORD_ENV) or None)
         click.echo(f"BI role {bi_role}: reads schema marts only; connect with "
                    f"{postgres_connection_help(warehouse).replace('<bi role>', bi_role)}")

@@ -49,6 +49,7 @@ def publish_marts(warehouse: WarehouseConfig, progress=lambda message: None) -> 
                              published.seconds, published.size_bytes, summary)
     from orchestration.publish.postgres_schema import PUBLISHED, publish_schema
 
+    warehouse.postgres()  # a malformed DSN: WarehouseConfigError naming the setting
     published = publish_schema(warehouse.resolved_postgres_dsn(), progress)
     waited = f"; waited {published.waited_seconds:.1f} s for locks" if published.waited_seconds >= 0.1 else ""
     left = f"; {len(published.retired_left)} old version(s) still read, dropped later" if published.retired_left else ""
@@ -66,6 +67,7 @@ def rollback(warehouse: WarehouseConfig) -> str:
         return f"rolled back: BI reads {version.name} again ({warehouse.resolved_published_dir()})"
     from orchestration.publish.postgres_schema import rollback_schema
 
+    warehouse.postgres()
     return f"rolled back: schema marts is again the version {rollback_schema(warehouse.resolved_postgres_dsn())}"
 
 
