@@ -41,8 +41,9 @@ def default_plans(portals: Sequence[PortalConfig], warehouse: WarehouseResource)
         return files[0] if files else None
     combined = warehouse.path(warehouse.data_dir) / "sandbox" / "sales_plans.csv"
     lines = files[0].read_text().splitlines(keepends=True)
-    for path in files[1:]:
-        lines += path.read_text().splitlines(keepends=True)[1:]  # without its header
+    for path in files[1:]:  # the rows only: no comments, no second header
+        rows = [line for line in path.read_text().splitlines(keepends=True) if not line.startswith("#")]
+        lines += rows[1:]
     combined.write_text("".join(lines))
     return combined
 
