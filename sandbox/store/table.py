@@ -12,6 +12,7 @@ import orjson
 from sandbox.store.columns import Kind, inference_sql, kind_from_counts, typed_value_sql
 from sandbox.store.filters import Condition, FilterError, SqlFilter, as_list
 from sandbox.store.key_index import KeyIndex
+from sandbox.store.owner_index import OwnerIndex
 
 _KEYSET_OPERATORS = (">", ">=", "<", "<=", "=")
 
@@ -41,6 +42,8 @@ class FixtureTable:
         self._column_lock = threading.Lock()
         self._aliases: dict[str, str] | None = None
         self._key_index: KeyIndex | None | bool = False  # False = not built yet; None = table not key-sorted
+        self.version = 0  # bumped by every write: caches built from the rows compare it
+        self._owner_index: tuple[int, str, OwnerIndex] | None = None
 
     # -- building ------------------------------------------------------------------------------
 
@@ -59,6 +62,7 @@ class FixtureTable:
                 con.execute(f"create table {self.name} (pos bigint, doc varchar)")
         self._columns.clear()
         self._key_index = False
+        self.version += 1
         self.column(self.key_field)
 
     def restore_columns(self, columns: dict[str, tuple[str, Kind] | None]) -> None:
@@ -185,6 +189,48 @@ class FixtureTable:
                 docs.reverse()
         return Page(docs=docs, total=(hi - lo) if count else None, skipped=offset)
 
+    def owner_page(self, owner_field: str, type_field: str, owner_type: str, owners: list[Any],
+                   bounds: list[tuple[str, float]], descending: bool, offset: int, limit: int, count: bool) -> Page | None:
+        """Rows of `owners` (of `owner_type`) by key, from the owner index (owner_index.py); None
+        when the table cannot be served that way (no such columns, several owner types)."""
+        index = self._owners(owner_field, type_field)
+        if index is None or index.owner_types != {owner_type}:
+            return None
+        try:
+            values = [float(owner) for owner in owners]
+        except (TypeError, ValueError):
+            return None
+        keys, positions = index.matching(values, bounds)
+        if descending:
+            positions = positions[::-1]
+        chosen = positions[offset:offset + limit]
+        docs: list[bytes] = []
+        if chosen.size:
+            con = self.store.reader()
+            with self.store.reading():
+                rows = con.execute(f"select pos, doc from {self.name} where pos in (select unnest(?::bigint[]))",
+                                   [chosen.tolist()]).fetchall()
+            by_pos = {pos: doc for pos, doc in rows}
+            docs = [by_pos[int(pos)].encode() for pos in chosen if int(pos) in by_pos]
+        return Page(docs=docs, total=int(keys.size) if count else None, skipped=offset)
+
+    def _owners(self, owner_field: str, type_field: str) -> OwnerIndex | None:
+        cached = self._owner_index
+        if cached is not None and cached[0] == self.version and cached[1] == owner_field:
+            return cached[2]
+        owner, key, kind = self.column(owner_field), self.column(self.key_field), self.column(type_field)
+        if owner is None or key is None or kind is None or owner[1] is not Kind.NUMBER or key[1] is not Kind.NUMBER:
+            return None
+        with self._column_lock:
+            version = self.version
+            con = self.store.reader()
+            with self.store.reading():
+                arrays = con.execute(f"select {owner[0]} as o, {key[0]} as k, pos from {self.name}").fetchnumpy()
+                types = {value for (value,) in con.execute(f"select distinct {kind[0]} from {self.name}").fetchall()}
+            index = OwnerIndex.build(arrays["o"], arrays["k"], arrays["pos"], {str(value) for value in types})
+            self._owner_index = (version, owner_field, index)
+        return index
+
     def _index(self) -> KeyIndex | None:
         if self._key_index is False:
             with self._column_lock:
@@ -276,6 +322,7 @@ class FixtureTable:
                     [positions],
                 )
         self._key_index = False
+        self.version += 1
         # Fields that were absent before may exist now.
         self._columns = {field: value for field, value in self._columns.items() if value is not None}
         if keyed is None:
@@ -291,6 +338,7 @@ class FixtureTable:
                 [[self._key_value(key) for key in keys]],
             )
         self._key_index = False
+        self.version += 1
 
     def delete_where(self, field: str, values: list[Any]) -> None:
         """Deletes the rows whose `field` is one of `values` (a deal's stage history, say)."""
@@ -302,6 +350,7 @@ class FixtureTable:
         with self.store.writer() as con:
             con.execute(f"delete from {self.name} where {column} in (select unnest(?::{kind.sql_type}[]))", [cast])
         self._key_index = False
+        self.version += 1
 
     def _key_value(self, key: Any) -> Any:
         keyed = self.column(self.key_field)

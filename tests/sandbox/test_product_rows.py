@@ -172,3 +172,40 @@ def test_counting_costs_and_owner_lookup_does_not(sandbox, rows):
     keyset = result(sandbox, METHOD, {"filter": {"=ownerType": "D", "=ownerId": deals}, "start": -1})
     assert keyset["time"]["processing"] == pytest.approx(0.05)
     assert counted["time"]["processing"] == pytest.approx(0.05 + len(rows) * 50.0 / 2_400_000)
+
+
+@pytest.mark.parametrize("query", [
+    {"filter": {">id": 40}, "order": {"id": "ASC"}, "start": -1},
+    {"filter": {"<=id": 200, ">id": 0}, "order": {"id": "DESC"}, "start": 0},
+    {"filter": {}, "order": {"ID": "asc"}, "start": 50},
+])
+def test_owner_index_answers_as_the_sql_path(sandbox, rows, query):
+    """The indexed owner lookup (the keyset shape) and the general SQL path give the same page; a
+    condition matching every row (`!=xmlId`) sends the same query through SQL."""
+    deals = owners_with_rows(rows)[::2] + [99999]
+    base = {"=ownerType": "D", "=ownerId": deals}
+    indexed = result(sandbox, METHOD, {**query, "filter": {**base, **query["filter"]}})
+    through_sql = result(sandbox, METHOD, {**query, "filter": {**base, **query["filter"], "!=xmlId": "none"}})
+    assert listed(indexed) and listed(indexed) == listed(through_sql)
+    assert (indexed.get("total"), indexed.get("next")) == (through_sql.get("total"), through_sql.get("next"))
+
+
+def test_owner_index_follows_live_changes(serve, tiny_portal, rows):
+    from sandbox.live import ChangePlan, LiveConfig
+
+    live = serve(tiny_portal, live=LiveConfig(seed=3, plan=ChangePlan(product_row_changes=30)))
+
+    def everything() -> list[int]:
+        got, after = [], 0
+        while True:
+            page = listed(result(live, METHOD, {"filter": {"=ownerType": "D", "=ownerId": list(range(1, 400)),
+                                                           ">id": after}, "order": {"id": "ASC"}, "start": -1}))
+            got.extend(row["id"] for row in page)
+            if len(page) < 50:
+                return got
+            after = page[-1]["id"]
+
+    assert everything() == sorted(int(row["ID"]) for row in rows)
+    live.live.advance(2)
+    truth = sorted(json.loads(doc)["ID"] for doc in live.store.table("crm.deal.productrows.get").all_docs())
+    assert everything() == sorted(int(key) for key in truth) != sorted(int(row["ID"]) for row in rows)
