@@ -66,6 +66,24 @@ def test_publish_writes_the_marts_with_their_docs_and_says_where_bi_connects(fir
         assert columns >= 700 and documented >= 0.9 * columns, (documented, columns)
 
 
+def test_the_documented_sqlalchemy_url_reads_and_cannot_write(first_publication):
+    """docs/bi.md: duckdb-engine's URL with access_mode=read_only (Superset, pandas, notebooks)."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    _, warehouse, result = first_publication
+    url = result.connect.split(" ")[0]
+    assert url.startswith("duckdb:////") and url.endswith("/published/warehouse.duckdb?access_mode=read_only")
+    engine = sa.create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        deals = connection.execute(sa.text("select count(*) from marts.fct_deals")).scalar()
+        with pytest.raises(sa.exc.DBAPIError, match="read-only mode"):
+            connection.execute(sa.text("create table marts.mine (id integer)"))
+    engine.dispose()
+    with duckdb.connect(str(warehouse.resolved_duckdb_path()), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.fct_deals").fetchone() == (deals,)
+
+
 def test_readers_during_a_full_rebuild_and_publish(first_publication, tmp_path):
     """A reader holding the file keeps its version whole; readers opening it every second never fail,
     never see a missing or partly written mart, and see the new version once it is published."""
