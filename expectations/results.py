@@ -53,7 +53,8 @@ def failure_from_result(result: Any, samples: list[dict[str, Any]] | None = None
     else:
         observed = f"{outcome.get('unexpected_count', 0):,} of {outcome.get('element_count', 0):,} rows " \
                    f"({outcome.get('unexpected_percent', 0):.2f}%)"
-    rows = samples if samples is not None else outcome.get("partial_unexpected_index_list") or []
+    rows = samples if samples is not None else (
+        outcome.get("partial_unexpected_index_list") or _rows_of_values(outcome.get("partial_unexpected_list")))
     unexpected = outcome.get("unexpected_count")
     if unexpected is None and meta.get("check") in ("invariants", "dimensions", "references"):
         unexpected = outcome.get("observed_value")
@@ -67,6 +68,12 @@ def failure_from_result(result: Any, samples: list[dict[str, Any]] | None = None
         sample_record_ids=_distinct(str(row.get("record_id")) for row in rows if row.get("record_id") is not None),
         sample_owner_ids=_distinct(str(row.get("owner_user_id")) for row in rows if row.get("owner_user_id") is not None),
     )
+
+
+def _rows_of_values(values: list | None) -> list[dict[str, Any]]:
+    """Multi-column expectations (compound keys) give the failing key values, not index rows."""
+    return [{"record_id": ":".join(str(value) for name, value in entry.items() if name != "portal_id")}
+            for entry in values or [] if isinstance(entry, dict)]
 
 
 def _raised(info: Any) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import great_expectations.expectations as gxe
 import sqlalchemy as sa
@@ -160,7 +160,7 @@ def _datetimes(asset: GateAsset, columns: dict, config: GateConfig, now: datetim
         if column in columns:
             asset.expect(gxe.ExpectColumnValuesToBeBetween, check="datetimes", column=column,
                          severity=settings.get("severity", "error"), min_value=earliest, max_value=latest,
-                         what=f"between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d %H:%M} UTC")
+                         what=f"between {earliest:%Y-%m-%d} and {_utc(latest):%Y-%m-%d %H:%M} UTC")
 
 
 def _amounts(asset: GateAsset, columns: dict, config: GateConfig) -> None:
@@ -181,8 +181,12 @@ def _freshness(asset: GateAsset, config: GateConfig, now: datetime) -> None:
     oldest_allowed = now - timedelta(hours=float(settings["max_age_hours"]))
     asset.expect(gxe.ExpectColumnMaxToBeBetween, check="freshness", column=column,
                  severity=settings.get("severity", "warning"), min_value=oldest_allowed,
-                 what=f"newest {column.upper()} after {oldest_allowed:%Y-%m-%d %H:%M} UTC "
+                 what=f"newest {column.upper()} after {_utc(oldest_allowed):%Y-%m-%d %H:%M} UTC "
                       f"({settings['max_age_hours']} h before the gate's clock)")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
 
 
 def _reference(asset: GateAsset, reference: Reference, connection: sa.Connection, config: GateConfig) -> None:
