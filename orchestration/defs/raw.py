@@ -103,7 +103,7 @@ def _retry_or_fail(context: dg.AssetExecutionContext, portal: PortalConfig, erro
     if _transient(error) and context.retry_number < retries:
         wait = float(os.environ.get("CRM_WAREHOUSE_RETRY_SECONDS", "60")) * 2 ** context.retry_number
         context.log.warning(f"extraction of portal {portal.name} failed (attempt {attempt}): {error}; "
-                            f"running it again in {wait:.0f} s")
+                            f"running it again in {wait:g} s")
         raise dg.RetryRequested(max_retries=retries, seconds_to_wait=wait) from None
     gave_up = f" (gave up after {attempt} attempts)" if _transient(error) else ""
     raise dg.Failure(description=f"{error}{gave_up}",
