@@ -10,8 +10,9 @@ opens that file. The file is named warehouse.duckdb like the pipeline's, so its 
 
 A version starts as a copy of the one BI has now and is patched: an incremental mart (a unique key and
 a built_at stamp, quality.marts_catalog) gets only the rows dbt wrote since that version was made and
-loses the keys dbt deleted; every other mart is copied whole. The last KEEP_VERSIONS versions stay for
-`publish --rollback`.
+loses the keys dbt deleted; any other mart (rebuilt whole by dbt) is compared by fingerprint and, when it
+differs, gets the rows that differ, matched by row hash; a mart mostly changed is copied whole. The last
+KEEP_VERSIONS versions stay for `publish --rollback`.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def publish_file(warehouse_path: Path, published_dir: Path, progress=lambda mess
             base = None
     try:
         with closing(duckdb.connect(str(work))) as connection:
-            connection.execute("set preserve_insertion_order = false")
+            connection.execute("set preserve_insertion_order = false; set enable_progress_bar = false")
             _attach_warehouse(connection, warehouse_path)
             verdict = publish_verdict(lambda sql: connection.execute(sql).fetchall(), "build.quality")
             tables = _copy_marts(connection, progress)
@@ -188,10 +189,12 @@ def _copy_marts(connection: duckdb.DuckDBPyConnection, progress) -> list[TableCo
         built_through, fingerprint = before.get(table, (None, None))
         patchable = table in published and same_columns and has_built_at and key and built_through
         copy = _patch_table(connection, table, key, built_through) if patchable else None
-        if copy is None:  # a table dbt rebuilds whole each time often has the same rows
+        if copy is None:  # a table dbt rebuilds whole each time: often the same rows, or a few changed
             fingerprints[table] = _fingerprint(connection, f'build.{MARTS}."{table}"')
-            if table in published and fingerprint == fingerprints[table] and same_columns:
-                copy = TableCopy(table, "unchanged", int(fingerprint.split(":")[0]), 0)
+            if table in published and same_columns:
+                copy = TableCopy(table, "unchanged", int(fingerprint.split(":")[0]), 0) \
+                    if fingerprint == fingerprints[table] else _apply_row_differences(connection, table,
+                                                                                      fingerprints[table])
         copies.append(copy or _copy_table(connection, table, replace=table in published))
         progress(f"{table}: {copies[-1].how} ({copies[-1].changed_rows:,} of {copies[-1].rows:,} rows)")
     _apply_comments(connection, catalog)
@@ -218,6 +221,30 @@ def _fingerprint(connection, relation: str) -> str:
     dbt rebuilt with the same content is not copied again."""
     count, hashes = connection.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {relation} as t").fetchone()
     return f"{count}:{hashes}"
+
+
+def _apply_row_differences(connection, table: str, fingerprint: str) -> TableCopy | None:
+    """Bring a published mart to the build's rows by deleting the rows the build no longer has and
+    inserting those it has anew, matched by row hash (a mart's rows are unique: it has a primary key).
+    None — copy it whole — when most rows differ or the result's fingerprint is not the build's."""
+    source, target = f'build.{MARTS}."{table}"', f'{MARTS}."{table}"'
+    connection.execute(f"create or replace temp table built_rows as select hash(t) as h, t.rowid as r from {source} t")
+    connection.execute(f"create or replace temp table published_rows as select hash(t) as h, t.rowid as r "
+                       f"from {target} t")
+    total, gone, new = connection.execute("""select
+        (select count(*) from built_rows),
+        (select count(*) from published_rows anti join built_rows using (h)),
+        (select count(*) from built_rows anti join published_rows using (h))""").fetchone()
+    if gone + new > MAX_PATCH_SHARE * max(total, 1):
+        return None
+    connection.execute(f"delete from {target} where rowid in "
+                       "(select r from published_rows anti join built_rows using (h))")
+    connection.execute(f"insert into {target} select * from {source} where rowid in "
+                       "(select r from built_rows anti join published_rows using (h))")
+    connection.execute("drop table built_rows; drop table published_rows")
+    if _fingerprint(connection, target) != fingerprint:
+        return None
+    return TableCopy(table, "patched", total, new)
 
 
 def _patch_table(connection, table: str, key: str | None, built_through) -> TableCopy | None:
