@@ -24,18 +24,12 @@ GATES_AVAILABLE = importlib.util.find_spec("expectations.gates") is not None
 def sandbox_clock(portals: Sequence[PortalConfig], warehouse: WarehouseResource) -> datetime | None:
     """A generated sandbox portal lives at its own clock (portal.json `now`): the gates' freshness
     and future-date bounds use it when every portal checked is a sandbox; the wall clock otherwise."""
-    from orchestration.steps import sandbox_portal_dir
-    from sandbox.fixture import PortalMeta
+    from orchestration.steps import sandbox_clock as portal_clock, sandbox_portal_dir
 
     if not portals or any(portal.sandbox is None for portal in portals):
         return None
-    clocks = []
-    for portal in portals:
-        meta = PortalMeta.read(sandbox_portal_dir(warehouse.path(warehouse.data_dir), portal.sandbox, portal.seed))
-        if meta.now is None:
-            return None
-        clocks.append(datetime.fromisoformat(meta.now))
-    return max(clocks)
+    return max(portal_clock(sandbox_portal_dir(warehouse.path(warehouse.data_dir), portal.sandbox, portal.seed))
+               for portal in portals)
 
 
 def _table(name: str) -> str:

@@ -33,8 +33,13 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @classmethod
     def from_environment(cls) -> "WarehouseResource":
+        """data/ of the repository, or the directory CRM_WAREHOUSE_DATA_DIR names (its warehouse.duckdb,
+        .dlt/pipelines, sandbox/ and inputs/); DESTINATION__DUCKDB__CREDENTIALS names another file."""
+        data_dir = Path(os.environ.get("CRM_WAREHOUSE_DATA_DIR") or DEFAULT_WAREHOUSE.parent)
         return cls(destination=os.environ.get("CRM_WAREHOUSE_DESTINATION", "duckdb"),
-                   duckdb_path=os.environ.get("DESTINATION__DUCKDB__CREDENTIALS") or str(DEFAULT_WAREHOUSE))
+                   duckdb_path=os.environ.get("DESTINATION__DUCKDB__CREDENTIALS") or str(data_dir / DEFAULT_WAREHOUSE.name),
+                   pipelines_dir=str(data_dir / DEFAULT_PIPELINES_DIR.relative_to(DEFAULT_WAREHOUSE.parent)),
+                   data_dir=str(data_dir), inputs_dir=str(data_dir / "inputs"))
 
     def path(self, value: str) -> Path:
         path = Path(value)
