@@ -111,7 +111,9 @@ def run_batch(params: dict[str, Any], call: SubCall) -> MethodResult:
             if halt:
                 break
             continue
-        sub_params = lists_from_maps(answers.substitute(parse_php_query(query)))
+        # Lists first, then references: a substituted answer (a whole page of rows, say) is
+        # already JSON-shaped and must not be walked again.
+        sub_params = answers.substitute(lists_from_maps(parse_php_query(query)))
         try:
             outcome, time_info = call(method, sub_params)
         except ApiError as failure:

@@ -6,6 +6,7 @@ in URLs and inside `batch` commands, so the parser follows PHP `parse_str` seman
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import unquote_plus
@@ -28,13 +29,18 @@ def parse_php_query(query: str) -> dict[str, Any]:
         if not pair:
             continue
         raw_key, _, raw_value = pair.partition("=")
-        key = unquote_plus(raw_key)
-        value = unquote_plus(raw_value)
-        base, path = _split_key(key)
+        base, path = _parsed_key(raw_key)
         if not base:
             continue
-        _assign(result, [base, *path], value)
+        _assign(result, [base, *path], unquote_plus(raw_value) if "%" in raw_value or "+" in raw_value else raw_value)
     return result
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed_key(raw_key: str) -> tuple[str, tuple[str, ...]]:
+    """Keys repeat across the commands of a batch (`filter[=ownerId][17]`): parsed once."""
+    base, path = _split_key(unquote_plus(raw_key))
+    return base, tuple(path)
 
 
 def _split_key(key: str) -> tuple[str, list[str]]:
