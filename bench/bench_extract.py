@@ -4,6 +4,8 @@
     python bench/bench_extract.py operating   --scale large    # + operating-time cost model (time-scaled)
     python bench/bench_extract.py unthrottled --scale large    # no limits: extract+load vs a bare fetch
     python bench/bench_extract.py incremental --scale medium   # no change, then 1% changed
+    python bench/bench_extract.py chunks      --scale medium   # product rows: deals per =ownerId array
+    python bench/bench_extract.py projection  --scale large    # a slice of the whole large load, projected
 
 The sandbox runs in its own process (`crm-warehouse sandbox serve`), so server and client do not
 share a core's GIL. Figures go to stdout; docs/benchmarks.md records them.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
 import re
 import resource
@@ -90,13 +93,21 @@ def run_ours(url: str, workdir: Path, rps: float, entities=None, reconcile=False
     product = stats.entities.get("deal_product_rows")
     return {"seconds": seconds, "rows": stats.rows, "requests": result.requests, "list_rows": list_rows,
             "list_requests": list_requests, "list_seconds": list_seconds,
-            "product_rows": product.rows if product else 0, "product_requests": product.requests if product else 0}
+            "product_rows": product.rows if product else 0, "product_requests": product.requests if product else 0,
+            "product_seconds": ((product.finished or time.monotonic()) - stats.started) if product else 0,
+            "extract_seconds": max((c.finished or time.monotonic()) - stats.started for c in stats.entities.values()),
+            "phases": result.phases}
 
 
 # One fast-bitrix24 get_all in a child process, so a call that does not return can be stopped.
 FAST_GET_ALL = ("import sys, warnings, json; warnings.simplefilter('ignore'); from fast_bitrix24 import Bitrix; "
                 "rows = Bitrix(sys.argv[1], verbose=False).get_all(sys.argv[2], params=json.loads(sys.argv[3])); "
                 "print(f'ROWS={len(rows)}')")
+# fast-bitrix24's way to many single calls: `call` with a list of parameter sets, 50 to a batch.
+FAST_CALL_PER_DEAL = ("import sys, warnings, json; warnings.simplefilter('ignore'); from fast_bitrix24 import Bitrix; "
+                      "ids = json.load(open(sys.argv[3])); rows = Bitrix(sys.argv[1], verbose=False).call(sys.argv[2], "
+                      "[{'filter': {'=ownerType': 'D', '=ownerId': i}} for i in ids]); print(f'ROWS={len(rows)}')")
+BULK = "crm.item.productrow.list"
 
 
 def server_counters(url: str) -> dict:
@@ -106,15 +117,21 @@ def server_counters(url: str) -> dict:
 
 
 def run_fast_bitrix24(url: str, methods, seconds_limit: float) -> dict:
-    """fast-bitrix24's get_all per method, each stopped after seconds_limit. What it received is
-    read from the server's counters (records returned, requests, rejections), so a method that
-    gives up or is stopped still has a rate."""
+    """fast-bitrix24's get_all per method."""
     import json
 
+    return run_fast_jobs(url, [(method, FAST_GET_ALL, [method, json.dumps(params)]) for method, params in methods],
+                         seconds_limit)
+
+
+def run_fast_jobs(url: str, jobs, seconds_limit: float) -> dict:
+    """fast-bitrix24 jobs (label, script, arguments), each in a child process stopped after
+    seconds_limit. What it received is read from the server's counters (records returned,
+    requests, rejections), so a job that gives up or is stopped still has a rate."""
     rows, started, per_method = 0, time.monotonic(), {}
-    for method, params in methods:
+    for label, script, arguments in jobs:
         before, method_started = server_counters(url), time.monotonic()
-        child = subprocess.Popen([sys.executable, "-c", FAST_GET_ALL, url, method, json.dumps(params)],
+        child = subprocess.Popen([sys.executable, "-c", script, url, *arguments],
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             output, outcome = child.communicate(timeout=seconds_limit)[0], "done"
@@ -124,9 +141,9 @@ def run_fast_bitrix24(url: str, methods, seconds_limit: float) -> dict:
         seconds, after = time.monotonic() - method_started, server_counters(url)
         got = re.search(r"ROWS=(\d+)", output)
         if outcome == "done" and not got:
-            outcome = "gave up: " + (output.strip().splitlines() or ["no output"])[-1][:120]
+            outcome = "gave up: " + (output.strip().splitlines() or ["no output"])[-1][:160]
         served = after["rows"] - before["rows"]
-        per_method[method] = {
+        per_method[label] = {
             "rows": int(got.group(1)) if got else 0, "served": served, "seconds": seconds, "outcome": outcome,
             "requests": after["requests"] - before["requests"],
             "rejected": after["rejected_rate"] - before["rejected_rate"] + after["rejected_operating"]
@@ -136,7 +153,7 @@ def run_fast_bitrix24(url: str, methods, seconds_limit: float) -> dict:
 
 
 def print_fast_bitrix24(fast: dict) -> None:
-    print(f"  fast-bitrix24 get_all: the server returned it {fast['rows']:,} rows in {fast['seconds']:.0f}s = "
+    print(f"  fast-bitrix24: the server returned it {fast['rows']:,} rows in {fast['seconds']:.0f}s = "
           f"{fast['rows'] / max(fast['seconds'], 1e-9):,.0f} rows/s")
     for method, figures in fast["per_method"].items():
         print(f"    {method}: {figures['served']:,} rows served in {figures['seconds']:.0f}s = "
@@ -149,6 +166,49 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def deal_ids(portal: Path) -> list[int]:
+    import orjson
+
+    return [int(deal["ID"]) for deal in orjson.loads((portal / "crm.deal.list.json").read_bytes())]
+
+
+def print_first_load(label: str, ours: dict) -> None:
+    rate = ours["list_rows"] / ours["list_seconds"]
+    whole = ours["rows"] / ours["seconds"]
+    product_rate = ours["product_rows"] / max(ours["product_requests"], 1)
+    print(f"{label}: our extractor, cloud request limit (burst 50, 2/s)")
+    print(f"  keyset list tables: {ours['list_rows']:,} rows, {ours['list_requests']:,} requests in "
+          f"{ours['list_seconds']:.0f}s = {rate:,.0f} rows/s = {100 * rate / THEORETICAL:.0f}% of {THEORETICAL:,}")
+    print(f"  product rows ({BULK}, up to {product_chunk()} deals per =ownerId array): {ours['product_rows']:,} rows, "
+          f"{ours['product_requests']:,} requests = {product_rate:,.0f} rows a request, done at {ours['product_seconds']:.0f}s")
+    print(f"  WHOLE first load, every table (extract + normalize + load): {ours['rows']:,} rows, {ours['requests']:,} "
+          f"requests in {ours['seconds']:.0f}s = {whole:,.0f} rows/s = {100 * whole / THEORETICAL:.0f}% of {THEORETICAL:,} "
+          f"(reads done at {ours['extract_seconds']:.0f}s; dlt phases: "
+          + ", ".join(f"{name} {seconds:.0f}s" for name, seconds in ours["phases"].items())
+          + f"); peak RSS {peak_rss_mib():,.0f} MiB")
+
+
+def product_chunk() -> int:
+    from pipelines.bitrix24.product_rows import MAX_OWNER_IDS
+
+    return int(os.environ.get("SOURCES__BITRIX24__PRODUCT_ROW_CHUNK", MAX_OWNER_IDS))
+
+
+def fast_product_rows(url: str, portal: Path, workdir: Path, seconds_limit: float) -> dict:
+    """fast-bitrix24 on crm.item.productrow.list: get_all with an =ownerId array (as we ask), and
+    its batched single calls, one deal per command."""
+    import json
+
+    ids = deal_ids(portal)
+    ids_file = workdir / "deal_ids.json"
+    ids_file.write_text(json.dumps(ids))
+    chunk = json.dumps({"filter": {"=ownerType": "D", "=ownerId": ids[:product_chunk()]}})
+    return run_fast_jobs(url, [
+        (f"get_all {BULK}, {product_chunk()} deals in =ownerId", FAST_GET_ALL, [BULK, chunk]),
+        (f"call {BULK}, one deal a command, all {len(ids):,} deals", FAST_CALL_PER_DEAL, [BULK, str(ids_file)]),
+    ], seconds_limit)
+
+
 def throttled(args) -> None:
     portal = portal_dir(args.scale, args.seed)
     server = Server(portal, args.port, "--limits", "cloud", "--no-operating")
@@ -156,17 +216,14 @@ def throttled(args) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
     try:
         ours = run_ours(server.url, workdir, rps=2.0)
-        rate = ours["list_rows"] / ours["list_seconds"]
-        print(f"throttled {args.scale}: our extractor, cloud request limit (burst 50, 2/s)")
-        print(f"  list methods: {ours['list_rows']:,} rows, {ours['list_requests']:,} requests in "
-              f"{ours['list_seconds']:.0f}s = {rate:,.0f} rows/s = {100 * rate / THEORETICAL:.0f}% of {THEORETICAL:,}")
-        print(f"  product rows (one call per deal): {ours['product_rows']:,} rows, {ours['product_requests']:,} requests")
-        print(f"  whole run incl. load: {ours['rows']:,} rows in {ours['seconds']:.0f}s; peak RSS {peak_rss_mib():,.0f} MiB")
+        print_first_load(f"throttled {args.scale}", ours)
     finally:
         server.stop()
     server = Server(portal, args.port, "--limits", "cloud", "--no-operating")
     try:
-        print_fast_bitrix24(run_fast_bitrix24(server.url, BIG, seconds_limit=args.fast_limit))
+        print_fast_bitrix24(fast_product_rows(server.url, portal, workdir, seconds_limit=args.fast_limit))
+        if not args.skip_fast_lists:
+            print_fast_bitrix24(run_fast_bitrix24(server.url, BIG, seconds_limit=args.fast_limit))
     finally:
         server.stop()
 
@@ -264,9 +321,149 @@ def incremental(args) -> None:
         server.stop()
 
 
+def chunks(args) -> None:
+    """Product rows only, by chunk size (deals per =ownerId array): requests, rows a request, the
+    request body, and the time with no limits (server + client work; the cloud limit then costs
+    a further half second per request beyond the burst)."""
+    import orjson
+
+    from pipelines.bitrix24.pacing import PacingConfig
+    from pipelines.bitrix24.product_rows import BulkProductRowReader, ChangedDeals
+    from pipelines.bitrix24.transport import Bitrix24Transport, TransportConfig
+    from pipelines.bitrix24.webhook import Webhook
+
+    class MeasuredReader(BulkProductRowReader):
+        bodies: list[int]
+
+        def _body(self, segments):
+            body = super()._body(segments)
+            self.bodies.append(len(orjson.dumps(body)))
+            return body
+
+    portal = portal_dir(args.scale, args.seed)
+    ids = deal_ids(portal)
+    server = Server(portal, args.port)
+    print(f"chunks {args.scale}: product rows of all {len(ids):,} deals with {BULK}, no limits")
+    try:
+        for size in [int(size) for size in args.sizes.split(",")]:
+            transport = Bitrix24Transport(Webhook.parse(server.url),
+                                          TransportConfig(pacing=PacingConfig(requests_per_second=0)))
+            deals = ChangedDeals()
+            deals.add(ids)
+            deals.close()
+            reader = MeasuredReader(transport, deals, max_owner_ids=size)
+            reader.bodies = []
+            started = time.monotonic()
+            rows = sum(len(answer.rows) for answer in reader.read())
+            seconds = time.monotonic() - started
+            limited = max(0, reader.requests - 48) / 2
+            print(f"  {size:>4} deals per array: {rows:,} rows, {reader.requests:,} requests = "
+                  f"{rows / reader.requests:,.0f} rows a request ({100 * rows / reader.requests / 2500:.0f}% of 2,500); "
+                  f"body {sum(reader.bodies) / len(reader.bodies) / 1024:,.0f} KiB mean, {max(reader.bodies) / 1024:,.0f} "
+                  f"KiB max; {seconds:.1f}s unthrottled = {1000 * seconds / reader.requests:.0f} ms a request; "
+                  f"under the cloud limit >= {limited:.0f}s after the burst")
+    finally:
+        server.stop()
+
+
+# Raw table -> (method, fixture file) for the projection of a complete first load.
+FIRST_LOAD = {
+    "leads": ("crm.lead.list", "crm.lead.list.json"), "deals": ("crm.deal.list", "crm.deal.list.json"),
+    "contacts": ("crm.contact.list", "crm.contact.list.json"), "companies": ("crm.company.list", "crm.company.list.json"),
+    "activities": ("crm.activity.list", "crm.activity.list.json"),
+    "invoices": ("crm.item.list", "crm.item.list.smart_invoice.json"),
+    "deal_stage_history": ("crm.stagehistory.list", "crm.stagehistory.list.deal.json"),
+    "lead_stage_history": ("crm.stagehistory.list", "crm.stagehistory.list.lead.json"),
+    "calls": ("voximplant.statistic.get", "voximplant.statistic.get.json"), "users": ("user.get", "user.get.json"),
+    "departments": ("department.get", "department.get.json"), "products": ("catalog.product.list", "catalog.product.list.json"),
+    "deal_product_rows": (BULK, "crm.deal.productrows.get.json"),
+}
+# dlt normalize + load after the reads, per row: the unthrottled large load (docs/benchmarks.md,
+# run 3: normalize 286 s + load 46 s for 8,455,269 rows).
+TAIL_SECONDS_PER_ROW = (286 + 46) / 8_455_269
+
+
+def projection(args) -> None:
+    """A measured slice of the complete first load of `large` (1,000,000 deals) under both cloud
+    limits at real speed, then the time to the end: the request bound (2 requests/s beyond the
+    burst) and, per method, the operating-time bound (commands x cost against 480 s per 10
+    minutes, held at 90% by our pacer), whichever is longer, plus dlt's normalize and load."""
+    import json
+
+    from pipelines.bitrix24.pacing import PacingConfig
+    from pipelines.bitrix24.stats import ExtractionStats
+    from pipelines.extract import run_extraction
+    from pipelines.warehouse import WarehouseConfig
+    from sandbox.server.methods.listing import CostModel
+
+    portal = portal_dir(args.scale, args.seed)
+    counts = json.loads((portal / "portal.json").read_text())["counts"]
+    totals = {table: counts.get(file, 0) for table, (_, file) in FIRST_LOAD.items()}
+    workdir = Path(f"/tmp/bench-extract-projection-{args.scale}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    # An index in memory: the portal directory is only read.
+    server = Server(portal, args.port, "--limits", "cloud", "--index", "memory")
+    stats = ExtractionStats()
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            run_extraction(server.url, WarehouseConfig(duckdb_path=workdir / "warehouse.duckdb",
+                                                       pipelines_dir=workdir / "pipelines"),
+                           requests_per_second=2.0, stats=stats)
+        except BaseException as error:  # the server goes away at the end of the slice
+            failure.append(error)
+
+    print(f"projection {args.scale}: the complete first load under both cloud limits (burst 50, 2 requests/s; "
+          f"operating time 480 s / 10 min per method, time scale 1), measured for {args.minutes:.0f} min")
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(timeout=args.minutes * 60)
+    elapsed = time.monotonic() - stats.started
+    measured = {name: (counters.rows, counters.requests) for name, counters in stats.entities.items()}
+    status = server_counters(server.url)
+    server.stop()
+    rows = sum(measured.get(table, (0, 0))[0] for table in FIRST_LOAD)
+    requests = sum(requests for _, requests in measured.values())
+    print(f"  measured: {rows:,} rows, {requests:,} requests in {elapsed:.0f}s = {rows / elapsed:,.0f} rows/s "
+          f"({100 * rows / elapsed / THEORETICAL:.0f}% of {THEORETICAL:,}); the server refused {status['rejected_rate']:,} "
+          f"for the request rate, {status['rejected_operating']:,} for operating time"
+          + (f"; finished early: {failure[0]!r}"[:200] if failure and not worker.is_alive() else ""))
+    for table in FIRST_LOAD:
+        got, made = measured.get(table, (0, 0))
+        print(f"    {table}: {got:,} of {totals[table]:,} rows, {made:,} requests")
+    product_rows, product_requests = measured.get("deal_product_rows", (0, 0))
+    rows_per_product_request = product_rows / product_requests if product_requests >= 3 else 2_250.0
+    need = {table: math.ceil(total / (rows_per_product_request if table == "deal_product_rows" else 2_500))
+            for table, total in totals.items() if total}
+    request_bound = max(0, sum(need.values()) - 48) / PacingConfig().requests_per_second
+    cost = CostModel().base
+    budget = PacingConfig().operating_budget * PacingConfig().operating_reserve
+    per_method: dict[str, float] = {}
+    for table, (method, _) in FIRST_LOAD.items():
+        commands = totals[table] / 50 * (2_500 / rows_per_product_request if table == "deal_product_rows" else 1)
+        per_method[method] = per_method.get(method, 0.0) + commands * cost
+    operating_bound = {method: seconds / budget * 600 for method, seconds in per_method.items()}
+    slowest = max(operating_bound, key=operating_bound.get)  # type: ignore[arg-type]
+    all_rows = sum(totals.values())
+    tail = all_rows * TAIL_SECONDS_PER_ROW
+    reads = max(request_bound, operating_bound[slowest])
+    print(f"  projection for all {all_rows:,} rows ({totals['deals']:,} deals, {totals['deal_product_rows']:,} "
+          f"product rows at {rows_per_product_request:,.0f} a request):")
+    print(f"    request limit: {sum(need.values()):,} requests -> {request_bound:,.0f}s = {request_bound / 3600:.1f} h "
+          f"(5,000 rows/s)")
+    for method, seconds in sorted(operating_bound.items(), key=lambda item: -item[1])[:4]:
+        print(f"    operating time of {method}: {per_method[method]:,.0f}s of processing at {cost}s a page -> "
+              f"{seconds:,.0f}s = {seconds / 3600:.1f} h")
+    print(f"    reads end after {reads:,.0f}s ({'operating time of ' + slowest if reads > request_bound else 'request limit'}); "
+          f"normalize + load {tail:,.0f}s; complete first load ~{(reads + tail) / 3600:.1f} h = "
+          f"{all_rows / (reads + tail):,.0f} rows/s")
+    os._exit(0)  # the extraction thread is still blocked on the stopped server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["throttled", "operating", "unthrottled", "incremental"])
+    parser.add_argument("mode", choices=["throttled", "operating", "unthrottled", "incremental", "chunks", "projection"])
     parser.add_argument("--scale", default="medium")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--port", type=int, default=8793)
@@ -275,8 +472,12 @@ def main() -> None:
                         help="unthrottled: which big tables to fetch")
     parser.add_argument("--then-all", action="store_true", help="unthrottled: then load every other entity too")
     parser.add_argument("--fast-limit", type=float, default=300.0, help="stop each fast-bitrix24 get_all after this many seconds")
+    parser.add_argument("--minutes", type=float, default=15.0, help="projection: how long to measure")
+    parser.add_argument("--sizes", default="50,100,250,500,1000", help="chunks: deals per =ownerId array to try")
+    parser.add_argument("--skip-fast-lists", action="store_true", help="throttled: fast-bitrix24 on product rows only")
     args = parser.parse_args()
-    {"throttled": throttled, "operating": operating, "unthrottled": unthrottled, "incremental": incremental}[args.mode](args)
+    {"throttled": throttled, "operating": operating, "unthrottled": unthrottled, "incremental": incremental,
+     "chunks": chunks, "projection": projection}[args.mode](args)
 
 
 if __name__ == "__main__":
