@@ -190,7 +190,11 @@ def _copy_marts(connection: duckdb.DuckDBPyConnection, progress) -> list[TableCo
         patchable = table in published and same_columns and has_built_at and key and built_through
         copy = _patch_table(connection, table, key, built_through) if patchable else None
         if copy is None:  # a table dbt rebuilds whole each time: often the same rows, or a few changed
-            fingerprints[table] = _fingerprint(connection, f'build.{MARTS}."{table}"')
+            # the build's row hashes, once: its fingerprint, and the rows to match when it differs
+            connection.execute(f'create or replace temp table built_rows as select hash(t) as h, t.rowid as r '
+                               f'from build.{MARTS}."{table}" t')
+            count, hashes = connection.execute("select count(*), coalesce(sum(h), 0) from built_rows").fetchone()
+            fingerprints[table] = f"{count}:{hashes}"
             if table in published and same_columns:
                 copy = TableCopy(table, "unchanged", int(fingerprint.split(":")[0]), 0) \
                     if fingerprint == fingerprints[table] else _apply_row_differences(connection, table,
@@ -225,10 +229,10 @@ def _fingerprint(connection, relation: str) -> str:
 
 def _apply_row_differences(connection, table: str, fingerprint: str) -> TableCopy | None:
     """Bring a published mart to the build's rows by deleting the rows the build no longer has and
-    inserting those it has anew, matched by row hash (a mart's rows are unique: it has a primary key).
+    inserting those it has anew, matched by row hash (a mart's rows are unique: it has a primary key;
+    temp table built_rows holds the build's row hashes and row ids).
     None — copy it whole — when most rows differ or the result's fingerprint is not the build's."""
-    source, target = f'build.{MARTS}."{table}"', f'{MARTS}."{table}"'
-    connection.execute(f"create or replace temp table built_rows as select hash(t) as h, t.rowid as r from {source} t")
+    source, target = f'build.{MARTS}."{table}"', f'{MARTS}."{table}"'  # built_rows: the caller's
     connection.execute(f"create or replace temp table published_rows as select hash(t) as h, t.rowid as r "
                        f"from {target} t")
     total, gone, new = connection.execute("""select
@@ -241,7 +245,7 @@ def _apply_row_differences(connection, table: str, fingerprint: str) -> TableCop
                        "(select r from published_rows anti join built_rows using (h))")
     connection.execute(f"insert into {target} select * from {source} where rowid in "
                        "(select r from built_rows anti join published_rows using (h))")
-    connection.execute("drop table built_rows; drop table published_rows")
+    connection.execute("drop table published_rows")
     if _fingerprint(connection, target) != fingerprint:
         return None
     return TableCopy(table, "patched", total, new)
