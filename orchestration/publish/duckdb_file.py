@@ -38,6 +38,7 @@ MARTS = "marts"
 MAX_FREE_SHARE = 0.5
 # an incremental mart rewritten mostly (a --full-refresh) is copied whole: cheaper than delete + insert
 MAX_PATCH_SHARE = 0.5
+PUBLISH_MEMORY = os.environ.get("CRM_WAREHOUSE_PUBLISH_MEMORY", "4GB")
 
 
 @dataclass
@@ -117,7 +118,10 @@ def publish_file(warehouse_path: Path, published_dir: Path, progress=lambda mess
             base = None
     try:
         with closing(duckdb.connect(str(work))) as connection:
-            connection.execute("set preserve_insertion_order = false; set enable_progress_bar = false")
+            # capped like the build (profiles.yml), spilling beside the versions: it runs beside BI readers
+            connection.execute("set preserve_insertion_order = false; set enable_progress_bar = false; "
+                               f"set memory_limit = '{_sql_text(PUBLISH_MEMORY)}'; "
+                               f"set temp_directory = '{_sql_text(str(files.versions_dir / '.tmp'))}'")
             _attach_warehouse(connection, warehouse_path)
             verdict = publish_verdict(lambda sql: connection.execute(sql).fetchall(), "build.quality")
             tables = _copy_marts(connection, progress)
