@@ -203,3 +203,27 @@ def test_refused_while_a_build_has_not_finished_or_after_a_failed_marts_gate(fir
     with duckdb.connect(path) as connection:
         connection.execute("delete from quality.dbt_builds where invocation_id = 'killed'")
         connection.execute("drop table quality.gate_runs")
+
+
+def test_refused_while_another_process_writes_the_warehouse(first_publication, tmp_path):
+    import subprocess
+    import sys
+
+    _, warehouse, _ = first_publication
+    files = PublishedFiles(warehouse.resolved_published_dir())
+    kept = published_version(files.current)
+    ready = tmp_path / "writer.ready"
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, pathlib, sys, time; c = duckdb.connect(sys.argv[1]); pathlib.Path(sys.argv[2]).touch(); "
+        "time.sleep(60)"), str(warehouse.resolved_duckdb_path()), str(ready)])
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with pytest.raises(PublishRefused, match="is being written by another process"):
+            publish_marts(warehouse)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert published_version(files.current) == kept
+    assert not list(files.versions_dir.glob("*.tmp")), "the half-made version was left behind"
