@@ -52,7 +52,11 @@ def publish_schema(dsn: str, progress=lambda message: None) -> SchemaPublication
     started = time.monotonic()
     connection = psycopg2.connect(dsn)
     try:
-        verdict, tables, rows, waited = _with_retries(connection, lambda: _copy_and_swap(connection, progress))
+        try:
+            verdict, tables, rows, waited = _with_retries(connection, lambda: _copy_and_swap(connection, progress))
+        except errors.LockNotAvailable:
+            raise PublishRefused(f"{BUILD} or quality.dbt_builds stayed locked through {RETRIES} tries (a build or "
+                                 "load is running): publish after it finishes") from None
         waited_drop, left = _drop_retired(connection)
     finally:
         connection.close()
@@ -73,7 +77,10 @@ def rollback_schema(dsn: str) -> str:
                                f"alter schema {NEXT} rename to {PREVIOUS}")
                 cursor.execute("select obj_description(%s::regnamespace, 'pg_namespace')", (PUBLISHED,))
                 return cursor.fetchone()[0] or ""
-        return _with_retries(connection, swap)[0]
+        try:
+            return _with_retries(connection, swap)[0]
+        except errors.LockNotAvailable:
+            raise PublishRefused(f"schemas {PUBLISHED} and {PREVIOUS} stayed locked through {RETRIES} tries") from None
     finally:
         connection.close()
 
