@@ -172,6 +172,8 @@ def _copy_marts(connection: duckdb.DuckDBPyConnection, progress) -> list[TableCo
         "order by 1", MARTS, MARTS)]
     if not built:
         raise PublishRefused("the warehouse has no marts to publish: run `crm-warehouse transform` first")
+    views = {name for (name,) in query(
+        "select view_name from duckdb_views() where database_name = 'build' and schema_name = ?", MARTS)}
     catalog = _marts_catalog(connection)
     connection.execute(f"create schema if not exists {MARTS}")
     connection.execute("create schema if not exists publication")
@@ -193,7 +195,7 @@ def _copy_marts(connection: duckdb.DuckDBPyConnection, progress) -> list[TableCo
         built_through, fingerprint = before.get(table, (None, None))
         patchable = table in published and same_columns and has_built_at and key and built_through
         copy = _patch_table(connection, table, key, built_through) if patchable else None
-        if copy is None:  # a table dbt rebuilds whole each time: often the same rows, or a few changed
+        if copy is None and table not in views:  # a table dbt rebuilt whole: often the same rows, or a few changed
             # the build's row hashes, once: its fingerprint, and the rows to match when it differs
             connection.execute(f'create or replace temp table built_rows as select hash(t) as h, t.rowid as r '
                                f'from build.{MARTS}."{table}" t')
