@@ -95,7 +95,7 @@ def run_ours(url: str, workdir: Path, rps: float, entities=None, reconcile=False
             "list_requests": list_requests, "list_seconds": list_seconds,
             "product_rows": product.rows if product else 0, "product_requests": product.requests if product else 0,
             "product_seconds": ((product.finished or time.monotonic()) - stats.started) if product else 0,
-            "extract_seconds": max((c.finished or time.monotonic()) - stats.started for c in stats.entities.values()),
+            "extract_seconds": result.phases.get("extract", seconds),
             "phases": result.phases}
 
 
