@@ -48,6 +48,9 @@ def build_definitions(portals: Sequence[PortalConfig] | None = None,
         assets.append(published_marts_asset(mart_keys))
     job = pipeline_job(portals)
     return dg.Definitions(
+        # the steps run one after the other (one writer at a time), so a process per step buys no
+        # parallelism and costs each step the imports of dlt, dbt and Great Expectations again
+        executor=dg.in_process_executor,
         assets=assets,
         asset_checks=checks,
         jobs=[job],
