@@ -116,10 +116,10 @@ def run_extraction(
     if reconcile:
         specs = [spec for spec in RECONCILED if entities is None or spec.name in entities]
         try:
-            pipeline.run(portal_ids_resource(context, specs), loader_file_format=_loader_format(warehouse))
+            ids_load = pipeline.run(portal_ids_resource(context, specs), loader_file_format=_loader_format(warehouse))
         except Exception as error:
             raise _failure(portal, webhook, error) from None
-        deleted = mark_deleted(pipeline, portal, specs)
+        deleted = mark_deleted(pipeline, portal, specs, ids_load.loads_ids[-1] if ids_load.loads_ids else None)
     return ExtractionResult(
         portal_id=portal, load_info=load_info, stats=stats, seconds=time.monotonic() - started,
         requests=sum(counters.requests for counters in stats.entities.values()),

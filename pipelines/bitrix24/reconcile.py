@@ -42,8 +42,14 @@ def portal_ids_resource(context: PortalContext, specs: Sequence[EntitySpec]) -> 
                         columns={"id": {"data_type": "bigint"}})
 
 
-def mark_deleted(pipeline: dlt.Pipeline, portal_id: str, specs: Sequence[EntitySpec]) -> dict[str, int]:
-    """Flags rows whose ID the portal no longer has; returns the number newly flagged per table."""
+def mark_deleted(pipeline: dlt.Pipeline, portal_id: str, specs: Sequence[EntitySpec],
+                 ids_load_id: str | None) -> dict[str, int]:
+    """Flags rows whose ID the portal no longer has; returns the number newly flagged per table.
+
+    Only the IDs read by this run count (`ids_load_id`: the load that wrote them; None when the portal
+    listed no ID at all). An entity the portal now lists empty leaves no rows in that load, and the
+    merge would keep its previous IDs: every record of it is gone, and the raw gate's volume check
+    decides whether that is believable."""
     now = datetime.now(timezone.utc)
     flagged: dict[str, int] = {}
     with pipeline.sql_client() as client:
@@ -60,21 +66,21 @@ def mark_deleted(pipeline: dlt.Pipeline, portal_id: str, specs: Sequence[EntityS
                 continue
             table = client.make_qualified_table_name(spec.name)
             gone = (f"portal_id = %s and not exists (select 1 from {ids} p where p.portal_id = %s "
-                    f"and p.entity = %s and p.id = {table}.id)")
+                    f"and p.entity = %s and p.id = {table}.id and p._dlt_load_id = %s)")
             client.execute_sql(
                 f"insert into {deleted} select portal_id, %s, id, %s from {table} "
                 f"where {gone} and not coalesce(_is_deleted, false)",
-                spec.name, now, portal_id, portal_id, spec.name,
+                spec.name, now, portal_id, portal_id, spec.name, ids_load_id,
             )
             rows = client.execute_sql(
                 f"select count(*) from {table} where {gone} and not coalesce(_is_deleted, false)",
-                portal_id, portal_id, spec.name,
+                portal_id, portal_id, spec.name, ids_load_id,
             )
             flagged[spec.name] = int(rows[0][0])
             client.execute_sql(
                 f"update {table} set _is_deleted = true, _deleted_at = %s "
                 f"where {gone} and not coalesce(_is_deleted, false)",
-                now, portal_id, portal_id, spec.name,
+                now, portal_id, portal_id, spec.name, ids_load_id,
             )
             child = CHILDREN.get(spec.name)
             if child:

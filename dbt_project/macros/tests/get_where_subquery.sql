@@ -60,7 +60,7 @@
     {%- set tested = graph.nodes[model.attached_node] -%}
     {%- set mode = tested_model_mode() -%}
     {%- if mode not in test_rows_modes()
-        or (model.test_metadata.name if model.test_metadata else '') in ('relationships', 'relationships_by_portal')
+        or (model.test_metadata.name if model.test_metadata else '') == 'relationships'
         or relation.identifier | lower != (tested.alias or tested.name) | lower -%}
         {{ return('') }}
     {%- endif -%}
