@@ -4,9 +4,18 @@ before the definitions load (stack notes P7: outside `dagster dev` the manifest 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from dagster_dbt import DbtProject
 
-from orchestration.transform import PROJECT_DIR
+from orchestration.transform import PROJECT_DIR, dbt_executable
+
+# dagster-dbt runs `dbt` from PATH when it prepares the project (stack notes P12): this
+# environment's dbt, also when the UI starts without an activated virtual environment.
+_BIN = str(Path(dbt_executable()).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 # The manifest is parsed with the default warehouse path: DuckDB's database name is the file
 # stem, baked into the manifest, so every warehouse file is called warehouse.duckdb (P4).
