@@ -316,7 +316,9 @@ def incremental(args) -> None:
         http.post(f"{base}/sandbox/live/advance?steps=1&token={TOKEN}&share=0.01", timeout=600)
         changed = run_ours(server.url, workdir, rps=0)
         print(f"  after a live step: {changed['rows']:,} rows, {changed['requests']:,} requests, {changed['seconds']:.1f}s "
-              f"({100 * changed['seconds'] / full['seconds']:.1f}% of the full load's time)")
+              f"({100 * changed['seconds'] / full['seconds']:.1f}% of the full load's time); product rows of the "
+              f"changed deals: {changed['product_rows']:,} rows in {changed['product_requests']:,} requests "
+              f"(full load: {full['product_rows']:,} in {full['product_requests']:,})")
     finally:
         server.stop()
 
