@@ -67,7 +67,10 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
     from expectations.suites.marts import build_marts_assets
     from expectations.suites.raw import build_raw_assets
 
+    from orchestration.publish.step import built_marts_schema
+
     config = load_config(config_path)
+    marts = built_marts_schema(warehouse)  # the build's marts, not the published copy
     clock = now or datetime.now(timezone.utc)
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
@@ -90,7 +93,7 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
                     previous = history.last_passing_volumes(connection, portal)
                     plans.append((portal, build_raw_assets(connection, config, portal, clock, previous)))
                 else:
-                    plans.append((portal, build_marts_assets(config)))
+                    plans.append((portal, build_marts_assets(config, marts)))
         for portal, assets in plans:
             results = _validate(warehouse, assets)
             portal_failures, volumes = _failures_and_volumes(engine, assets, results)
@@ -109,7 +112,7 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
             warnings += portal_warnings
             counted += sum(len(asset.expectations) for asset in assets)
             run_ids.append(run.run_id)
-        build_report(engine, site, config)
+        build_report(engine, site, config, marts)
     finally:
         anchor.close()
         engine.dispose()
@@ -135,8 +138,12 @@ def _validate(warehouse: WarehouseConfig, assets: list[GateAsset]) -> dict[str, 
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
-    source = context.data_sources.add_sql(name="warehouse", connection_string=connection_url(warehouse),
-                                          create_temp_table=False)
+    if warehouse.destination == "postgres":
+        source = context.data_sources.add_postgres(name="warehouse", connection_string=connection_url(warehouse),
+                                                   create_temp_table=False)
+    else:  # GE has no DuckDB datasource: the generic SQL one, on the buffered dialect
+        source = context.data_sources.add_sql(name="warehouse", connection_string=connection_url(warehouse),
+                                              create_temp_table=False)
     definitions = []
     with contextlib.redirect_stdout(io.StringIO()):  # GE prints setup notes on stdout
         for asset in assets:
@@ -146,7 +153,7 @@ def _validate(warehouse: WarehouseConfig, assets: list[GateAsset]) -> dict[str, 
                 gx.ValidationDefinition(name=asset.name, data=batch, suite=suite)))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name="gate", validation_definitions=definitions,
-            result_format={"result_format": "SUMMARY", "unexpected_index_column_names": ["record_id", "owner_user_id"],
+            result_format={"result_format": "SUMMARY", "unexpected_index_column_names": ["gate_record_id", "gate_owner_id"],
                            "partial_unexpected_count": SAMPLE_ROWS}))
         outcome = checkpoint.run()
     return {result.suite_name: result for result in outcome.run_results.values()}
@@ -182,8 +189,8 @@ def _sample_rows(engine: sa.Engine, query: str) -> list[dict]:
 
 def _describe_row(row: dict) -> dict:
     """Rows of invariants have no record id: the whole row names the broken cell."""
-    if "record_id" not in row:
-        row = {"record_id": " ".join(f"{key}={value}" for key, value in row.items()), **row}
+    if "gate_record_id" not in row:
+        row = {"gate_record_id": " ".join(f"{key}={value}" for key, value in row.items()), **row}
     return row
 
 

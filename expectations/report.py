@@ -27,7 +27,7 @@ margin-top:28px;border-bottom:1px solid #ddd}table{border-collapse:collapse;marg
 .warning{background:#fff4d6}.passed{background:#e3f5e1}.muted{color:#777}code{font-size:12px}td.num{text-align:right}"""
 
 
-def build_report(engine: sa.Engine, site: Path, config: GateConfig) -> Path:
+def build_report(engine: sa.Engine, site: Path, config: GateConfig, marts_schema: str = MARTS_SCHEMA) -> Path:
     """Rewrites index.html and one page per kept run from the warehouse's quality tables."""
     site.mkdir(parents=True, exist_ok=True)
     with engine.connect() as connection:
@@ -36,7 +36,7 @@ def build_report(engine: sa.Engine, site: Path, config: GateConfig) -> Path:
         failures = [dict(row) for row in connection.execute(sa.text(
             f"select * from {Q}.gate_failures")).mappings()]
         owners = _owner_names(connection)
-        data_entry = _data_entry(connection)
+        data_entry = _data_entry(connection, marts_schema)
     by_run: dict[str, list[dict]] = defaultdict(list)
     for failure in failures:
         by_run[failure["run_id"]].append(failure)
@@ -72,13 +72,13 @@ def _owner_names(connection: sa.Connection) -> dict[tuple[str, str], str]:
     return {(portal, user): name for portal, user, name in rows}
 
 
-def _data_entry(connection: sa.Connection) -> list[dict]:
+def _data_entry(connection: sa.Connection, marts: str) -> list[dict]:
     """The latest day of data_quality_summary, with the change since the previous snapshot."""
-    if not table_exists(connection, MARTS_SCHEMA, "data_quality_summary"):
+    if not table_exists(connection, marts, "data_quality_summary"):
         return []
     return [dict(row) for row in connection.execute(sa.text(f"""
-        select summary.* from {MARTS_SCHEMA}.data_quality_summary as summary
-        where summary.snapshot_date = (select max(snapshot_date) from {MARTS_SCHEMA}.data_quality_summary)
+        select summary.* from {marts}.data_quality_summary as summary
+        where summary.snapshot_date = (select max(snapshot_date) from {marts}.data_quality_summary)
         order by summary.failing_share_pct desc, summary.failing_count desc""")).mappings()]
 
 

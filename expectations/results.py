@@ -65,14 +65,14 @@ def failure_from_result(result: Any, samples: list[dict[str, Any]] | None = None
         table=meta.get("table", ""), column=meta.get("column"),
         severity=SEVERITY_OF.get(getattr(config.severity, "value", str(config.severity)), "error"),
         unexpected_count=unexpected, element_count=outcome.get("element_count"), observed=observed,
-        sample_record_ids=_distinct(str(row.get("record_id")) for row in rows if row.get("record_id") is not None),
-        sample_owner_ids=_distinct(str(row.get("owner_user_id")) for row in rows if row.get("owner_user_id") is not None),
+        sample_record_ids=_distinct(str(row.get("gate_record_id")) for row in rows if row.get("gate_record_id") is not None),
+        sample_owner_ids=_distinct(str(row.get("gate_owner_id")) for row in rows if row.get("gate_owner_id") is not None),
     )
 
 
 def _rows_of_values(values: list | None) -> list[dict[str, Any]]:
     """Multi-column expectations (compound keys) give the failing key values, not index rows."""
-    return [{"record_id": ":".join(str(value) for name, value in entry.items() if name != "portal_id")}
+    return [{"gate_record_id": ":".join(str(value) for name, value in entry.items() if name != "portal_id")}
             for entry in values or [] if isinstance(entry, dict)]
 
 

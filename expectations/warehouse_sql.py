@@ -20,10 +20,9 @@ def connection_url(warehouse: WarehouseConfig) -> str:
     """A SQLAlchemy URL; it may hold a password, so it is never printed (see `describe()`)."""
     if warehouse.destination == "duckdb":
         return f"{duckdb_dialect.URL_SCHEME}:///{warehouse.resolved_duckdb_path().resolve()}"
-    dsn = warehouse.postgres_dsn or os.environ.get("DESTINATION__POSTGRES__CREDENTIALS") or ""
-    if not dsn:
-        raise ValueError("postgres warehouse needs --postgres-dsn or DESTINATION__POSTGRES__CREDENTIALS")
-    return "postgresql+psycopg2://" + dsn.split("://", 1)[1]
+    warehouse.postgres()  # a missing or malformed DSN: one line naming the setting
+    # psycopg2 finds a password the DSN leaves out itself (PGPASSWORD, ~/.pgpass), or needs none
+    return "postgresql+psycopg2://" + warehouse.resolved_postgres_dsn().split("://", 1)[1]
 
 
 def create_engine(warehouse: WarehouseConfig) -> sa.Engine:

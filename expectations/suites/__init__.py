@@ -11,7 +11,7 @@ GE_SEVERITY = {"error": "critical", "warning": "warning"}
 
 @dataclass
 class GateAsset:
-    """One batch the gate validates: a query that exposes `record_id` and `owner_user_id` beside the
+    """One batch the gate validates: a query that exposes `gate_record_id` and `gate_owner_id` beside the
     table's columns (so every failure can name sample records and their owners) and its expectations."""
 
     name: str

@@ -95,10 +95,10 @@ def build_marts_assets(config: GateConfig, marts_schema: str = MARTS_SCHEMA) -> 
     def asset_of(mart: str) -> GateAsset:
         if mart not in assets:
             record, owner = RECORD_COLUMNS.get(mart, (None, None))
-            record_id = f"cast({record} as varchar)" if record else "cast(null as varchar)"
+            gate_record_id = f"cast({record} as varchar)" if record else "cast(null as varchar)"
             owner_id = f"cast({owner} as varchar)" if owner else "cast(null as varchar)"
             assets[mart] = GateAsset(name=f"marts {mart}", portal_id="", table=mart,
-                                     query=f"select *, {record_id} as record_id, {owner_id} as owner_user_id "
+                                     query=f"select *, {gate_record_id} as gate_record_id, {owner_id} as gate_owner_id "
                                            f"from {marts_schema}.{mart}")
         return assets[mart]
 
@@ -112,7 +112,7 @@ def build_marts_assets(config: GateConfig, marts_schema: str = MARTS_SCHEMA) -> 
         # keys (stage_key, product_key) carry the portal; ids are per portal
         portal_join = "" if column.endswith("_key") else " and dimension.portal_id = batch.portal_id"
         empty = f" and cast(batch.{column} as varchar) <> '0'" if column.endswith("_id") else ""
-        query = (f"select batch.record_id, batch.owner_user_id, batch.portal_id, batch.{column} from {{batch}} as batch "
+        query = (f"select batch.gate_record_id, batch.gate_owner_id, batch.portal_id, batch.{column} from {{batch}} as batch "
                  f"left join {marts_schema}.{dimension.dimension} as dimension "
                  f"on dimension.{dimension.key} = batch.{column}{portal_join}{condition} "
                  f"where batch.{column} is not null{empty} and dimension.{dimension.key} is null")

@@ -120,11 +120,11 @@ def build_raw_assets(connection: sa.Connection, config: GateConfig, portal_id: s
 
 def _live_rows_query(table: str, columns: dict, keys: list[str], portal_id: str) -> str:
     record_keys = [key for key in keys if key != "portal_id"] or keys
-    record_id = " || ':' || ".join(f"cast({key} as varchar)" for key in record_keys)
+    gate_record_id = " || ':' || ".join(f"cast({key} as varchar)" for key in record_keys)
     owner = OWNER_COLUMNS.get(table)
     owner_id = f"cast({owner} as varchar)" if owner and owner in columns else "cast(null as varchar)"
     live = " and not coalesce(_is_deleted, false)" if "_is_deleted" in columns else ""
-    return (f"select *, {record_id} as record_id, {owner_id} as owner_user_id from {R}.{table} "
+    return (f"select *, {gate_record_id} as gate_record_id, {owner_id} as gate_owner_id from {R}.{table} "
             f"where portal_id = {quote_literal(portal_id)}{live}")
 
 
@@ -201,7 +201,7 @@ def _reference(asset: GateAsset, reference: Reference, connection: sa.Connection
 
 
 def _orphans(asset: GateAsset, column: str, parent: str, parent_key: str, config: GateConfig) -> None:
-    query = (f"select batch.record_id, batch.owner_user_id from {{batch}} as batch "
+    query = (f"select batch.gate_record_id, batch.gate_owner_id from {{batch}} as batch "
              f"left join {R}.{parent} as parent on parent.portal_id = batch.portal_id "
              f"and parent.{parent_key} = batch.{column} "
              f"where batch.{column} is not null and batch.{column} <> 0 and parent.{parent_key} is null")

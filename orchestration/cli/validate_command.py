@@ -15,10 +15,11 @@ def validate_warehouse(warehouse, gate: str, portal_ids: list[str] | None = None
     """Runs one gate, prints its summary; returns the GateResult (the caller decides what a failure stops)."""
     from expectations.config import GateConfigError
     from expectations.gates import run_gate
+    from pipelines.warehouse import WarehouseConfigError
 
     try:
         result = run_gate(warehouse, gate, portal_ids=portal_ids, now=now, config_path=config_path)
-    except (GateConfigError, ValueError, FileNotFoundError) as error:
+    except (GateConfigError, WarehouseConfigError, ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from None
     for line in result.summary_lines():
         click.echo(line)
