@@ -128,9 +128,10 @@ def plan_change_to_marts(base: Path, env: dict[str, str], timeout: float = 1200)
     plans = inputs / "sales_plans.csv"
     derived = next((base / "data" / "sandbox").glob("*/.sandbox/sales_plans.csv"))
     plans.write_text(derived.read_text())
+    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+    dg.DagsterInstance.get()  # its storage exists before the daemon starts (two first opens race)
     daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-m", "orchestration.definitions"], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
     try:
         with dg.DagsterInstance.get() as instance:
             def sensor_ticks() -> int:
