@@ -21,7 +21,7 @@ from expectations import history
 from expectations.config import GateConfig, load_config
 from expectations.results import Failure, failure_from_result
 from expectations.suites import GateAsset
-from expectations.warehouse_sql import RAW_SCHEMA, connection_url, create_engine, report_dir
+from expectations.warehouse_sql import QUALITY_SCHEMA, RAW_SCHEMA, connection_url, create_engine, report_dir
 from pipelines.warehouse import WarehouseConfig
 
 Gate = Literal["raw", "marts"]
@@ -95,6 +95,10 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
                 else:
                     plans.append((portal, build_marts_assets(config, marts)))
         for portal, assets in plans:
+            with engine.begin() as connection:
+                for asset in assets:  # dropped first: PostgreSQL replaces a view only if its columns stay
+                    connection.execute(sa.text(f"drop view if exists {QUALITY_SCHEMA}.{asset.view}"))
+                    connection.execute(sa.text(f"create view {QUALITY_SCHEMA}.{asset.view} as {asset.query}"))
             results = _validate(warehouse, assets)
             portal_failures, volumes = _failures_and_volumes(engine, assets, results)
             portal_errors = sum(failure.severity == "error" for failure in portal_failures)
@@ -147,7 +151,8 @@ def _validate(warehouse: WarehouseConfig, assets: list[GateAsset]) -> dict[str, 
     definitions = []
     with contextlib.redirect_stdout(io.StringIO()):  # GE prints setup notes on stdout
         for asset in assets:
-            batch = source.add_query_asset(name=asset.name, query=asset.query).add_batch_definition_whole_table("all")
+            batch = source.add_table_asset(name=asset.name, table_name=asset.view, schema_name=QUALITY_SCHEMA
+                                           ).add_batch_definition_whole_table("all")
             suite = context.suites.add(gx.ExpectationSuite(name=asset.name, expectations=asset.expectations))
             definitions.append(context.validation_definitions.add(
                 gx.ValidationDefinition(name=asset.name, data=batch, suite=suite)))
@@ -174,8 +179,8 @@ def _failures_and_volumes(engine: sa.Engine, assets: list[GateAsset], results: d
             samples = None
             query = getattr(result.expectation_config, "kwargs", {}).get("unexpected_rows_query")
             if query:
-                # as GE substitutes it in a query with joins: the query aliases its batch itself
-                samples = _sample_rows(engine, query.replace("{batch}", f"({asset.query})"))
+                # as GE substitutes a table asset's batch: its name (the query aliases it)
+                samples = _sample_rows(engine, query.replace("{batch}", f"{QUALITY_SCHEMA}.{asset.view}"))
             failures.append(failure_from_result(result, samples))
     return failures, volumes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import great_expectations.expectations as gxe
@@ -19,6 +20,13 @@ class GateAsset:
     table: str
     query: str
     expectations: list[gxe.Expectation] = field(default_factory=list)
+
+    @property
+    def view(self) -> str:
+        """The view the gate validates (schema `quality`): GE reflects a view's columns from the
+        catalog, where for a query asset it fetched every row of the query just to learn them."""
+        slug = re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+        return f"gate__{slug}"[:63]
 
     def expect(self, expectation_class, *, check: str, what: str, severity: str, column: str | None = None,
                **arguments) -> None:

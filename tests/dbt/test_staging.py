@@ -45,7 +45,8 @@ def test_build_succeeds_with_every_test_passing(built):
     by_status = statuses(result)
     assert result.success, by_status
     assert set(by_status) <= {"success", "pass"}, not_passed(result)
-    assert len(by_status["success"]) >= 19 and len(by_status["pass"]) >= 80
+    # (the staging references to dictionaries are checked by the raw quality gate, not dbt: docs/quality.md)
+    assert len(by_status["success"]) >= 19 and len(by_status["pass"]) >= 60
     assert sum(name.startswith("not_null_columns_") for name in by_status["pass"]) >= 19
 
 
