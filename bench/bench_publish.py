@@ -98,6 +98,7 @@ def main() -> None:
 
     current = published_dir / "warehouse.duckdb"
     stop, out = workdir / "reader.stop", workdir / "reader.json"
+    stop.unlink(missing_ok=True)  # left by an earlier run (--reuse)
     reader = subprocess.Popen([sys.executable, "-m", "orchestration.publish.reader_probe", "poll", str(current),
                                str(out), str(stop), "1.0"], cwd=ROOT)
     run_started = time.monotonic()
