@@ -74,7 +74,7 @@ def latest_dbt_invocation(connection: sa.Connection) -> str | None:
     if not table_exists(connection, Q, "dbt_builds"):
         return None
     return connection.execute(sa.text(
-        f"select invocation_id from {Q}.dbt_builds order by finished_at desc limit 1")).scalar()
+        f"select invocation_id from {Q}.dbt_builds order by started_at desc limit 1")).scalar()
 
 
 def record_run(connection: sa.Connection, run: GateRun, failures: list[dict], volumes: dict[str, int]) -> None:

@@ -110,7 +110,7 @@ def test_build_is_green_on_postgres(postgres_build):
     result, _, _ = postgres_build
     by_status = statuses(result)
     assert result.success, not_passed(result)
-    assert len(by_status["success"]) >= 45 and len(by_status["pass"]) >= 300
+    assert len(by_status["success"]) >= 45 and len(by_status["pass"]) >= 250  # references to dictionaries are the gates' (docs/quality.md)
     assert sum(name.startswith("not_null_columns_") for name in by_status["pass"]) >= 60
 
 
