@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -16,6 +17,18 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")  # dlt: warnings about all-null columns are noise here
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _crm_warehouse_logger_restored():
+    """A command run in-process (CliRunner) configures our logger for a terminal: its own stderr
+    handler, no propagation. Put back after each test, so a later test's caplog sees our warnings."""
+    logger = logging.getLogger("crm_warehouse")
+    handlers, propagate, level = logger.handlers[:], logger.propagate, logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.propagate = propagate
+    logger.setLevel(level)
 TOKEN = "test-token-0123"
 
 
