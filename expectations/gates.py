@@ -108,8 +108,7 @@ def run_gate(warehouse: WarehouseConfig, gate: Gate, portal_ids: Sequence[str] |
                                   success=portal_errors == 0, errors=portal_errors, warnings=portal_warnings,
                                   report_path=str(site / "index.html"), dbt_invocation_id=invocation)
             with engine.begin() as connection:
-                history.record_run(connection, run, [{"portal_id": failure.portal_id or portal, "row": failure.row()}
-                                                     for failure in portal_failures], volumes)
+                history.record_run(connection, run, portal_failures, volumes)
             _keep_results(site, run.run_id, results)
             failures += portal_failures
             errors += portal_errors

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from expectations.results import Failure
 from expectations.warehouse_sql import QUALITY_SCHEMA
 
 Q = QUALITY_SCHEMA
@@ -77,7 +78,7 @@ def latest_dbt_invocation(connection: sa.Connection) -> str | None:
         f"select invocation_id from {Q}.dbt_builds order by started_at desc limit 1")).scalar()
 
 
-def record_run(connection: sa.Connection, run: GateRun, failures: list[dict], volumes: dict[str, int]) -> None:
+def record_run(connection: sa.Connection, run: GateRun, failures: list[Failure], volumes: dict[str, int]) -> None:
     connection.execute(sa.text(f"""insert into {Q}.gate_runs values (:run_id, :gate, :portal_id,
         :dbt_invocation_id, :started_at, :finished_at, :success, :errors, :warnings, :report_path)"""),
         run.__dict__)
@@ -85,7 +86,7 @@ def record_run(connection: sa.Connection, run: GateRun, failures: list[dict], vo
         connection.execute(sa.text(f"""insert into {Q}.gate_failures values (:run_id, :gate, :portal_id,
             :check_name, :expectation, :table_name, :column_name, :severity, :unexpected_count, :element_count,
             :observed, :sample_record_ids, :sample_owner_ids)"""),
-            [{"run_id": run.run_id, "gate": run.gate, "portal_id": failure["portal_id"], **failure["row"]}
+            [{"run_id": run.run_id, "gate": run.gate, "portal_id": failure.portal_id or run.portal_id, **failure.row()}
              for failure in failures])
     if volumes:
         connection.execute(sa.text(f"insert into {Q}.raw_table_volumes values (:run_id, :portal_id, :table_name, "

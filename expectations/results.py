@@ -22,11 +22,6 @@ class Failure:
     sample_record_ids: list[str] = field(default_factory=list)
     sample_owner_ids: list[str] = field(default_factory=list)
 
-    @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        """Identifies the same failing expectation across runs (for "failing since")."""
-        return (self.portal_id, self.check, self.table, self.column or "", self.expectation)
-
     def row(self) -> dict[str, Any]:
         return {"check_name": self.check, "expectation": self.expectation, "table_name": self.table,
                 "column_name": self.column, "severity": self.severity, "unexpected_count": self.unexpected_count,

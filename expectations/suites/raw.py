@@ -15,6 +15,7 @@ import great_expectations.expectations as gxe
 import sqlalchemy as sa
 
 from expectations.config import GateConfig
+from expectations.history import table_exists
 from expectations.suites import GateAsset
 from expectations.warehouse_sql import RAW_SCHEMA, quote_literal
 
@@ -84,11 +85,7 @@ def raw_tables(connection: sa.Connection) -> dict[str, dict]:
         f"select schema from {R}._dlt_version where schema_name = 'bitrix24' order by inserted_at desc limit 1")).scalar()
     tables = json.loads(stored)["tables"] if stored else {}
     return {name: table for name, table in tables.items()
-            if not name.startswith(NOT_CHECKED) and table.get("columns") and _exists(connection, name)}
-
-
-def _exists(connection: sa.Connection, table: str) -> bool:
-    return sa.inspect(connection).has_table(table, schema=R)
+            if not name.startswith(NOT_CHECKED) and table.get("columns") and table_exists(connection, R, name)}
 
 
 def build_raw_assets(connection: sa.Connection, config: GateConfig, portal_id: str, now: datetime,
